@@ -1,0 +1,277 @@
+#include "collectors/http/client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <mutex>
+
+namespace ooe {
+namespace {
+
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct EasyDeleter {
+  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+// One transfer's state; lives until its handle leaves the multi handle.
+struct Transfer {
+  const HttpRequest* request = nullptr;
+  HttpResponse response;
+  std::unique_ptr<CURL, EasyDeleter> easy;
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  bool too_large = false;
+  bool aborted = false;
+  bool done = false;
+};
+
+size_t WriteBody(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const size_t bytes = size * count;
+  if (transfer->response.body_bytes + bytes > transfer->request->max_body_bytes) {
+    transfer->too_large = true;
+    return 0;
+  }
+  transfer->response.body_bytes += bytes;
+  if (transfer->request->on_body) {
+    if (!transfer->request->on_body(std::string_view(data, bytes))) {
+      transfer->aborted = true;
+      return 0;
+    }
+  } else {
+    transfer->response.body.append(data, bytes);
+  }
+  return bytes;
+}
+
+long RemainingMs(Clock::time_point deadline) {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<long>(std::max<long long>(left, 1));
+}
+
+void Configure(Transfer& transfer, Clock::time_point deadline) {
+  const HttpRequest& request = *transfer.request;
+  CURL* easy = transfer.easy.get();
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, RemainingMs(deadline));
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(request.max_body_bytes));
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "onlyoffice-exporter");
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
+  if (!request.unix_socket.empty()) {
+    curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+  }
+  if (request.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else if (request.method == "POST") {
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  } else {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  curl_slist* list = nullptr;
+  for (const auto& header : request.headers) list = curl_slist_append(list, header.c_str());
+  transfer.headers.reset(list);
+  if (list != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  if (!request.username.empty()) {
+    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(easy, CURLOPT_USERNAME, request.username.c_str());
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, request.password.c_str());
+  }
+  const TlsOptions& tls = request.tls;
+  if (!tls.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, tls.key_file.c_str());
+  if (tls.insecure_skip_verify) {
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+}
+
+HttpFailure Classify(CURLcode code) {
+  switch (code) {
+    case CURLE_OK:
+      return HttpFailure::kNone;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return HttpFailure::kResolve;
+    case CURLE_COULDNT_CONNECT:
+      return HttpFailure::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return HttpFailure::kTimeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+      return HttpFailure::kTls;
+    case CURLE_FILESIZE_EXCEEDED:
+      return HttpFailure::kTooLarge;
+    default:
+      return HttpFailure::kOther;
+  }
+}
+
+double InfoSeconds(CURL* easy, CURLINFO info) {
+  curl_off_t microseconds = 0;
+  curl_easy_getinfo(easy, info, &microseconds);
+  return static_cast<double>(microseconds) / 1e6;
+}
+
+void Finish(Transfer& transfer, CURLcode code) {
+  HttpResponse& response = transfer.response;
+  CURL* easy = transfer.easy.get();
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+  const char* content_type = nullptr;
+  curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);
+  if (content_type != nullptr) response.content_type = content_type;
+  response.timings.resolve = InfoSeconds(easy, CURLINFO_NAMELOOKUP_TIME_T);
+  response.timings.connect = InfoSeconds(easy, CURLINFO_CONNECT_TIME_T);
+  response.timings.tls = InfoSeconds(easy, CURLINFO_APPCONNECT_TIME_T);
+  response.timings.first_byte = InfoSeconds(easy, CURLINFO_STARTTRANSFER_TIME_T);
+  response.timings.total = InfoSeconds(easy, CURLINFO_TOTAL_TIME_T);
+
+  response.failure = Classify(code);
+  if (transfer.too_large) response.failure = HttpFailure::kTooLarge;
+  if (transfer.aborted) response.failure = HttpFailure::kAborted;
+  if (response.failure == HttpFailure::kNone) return;
+
+  const std::string where = transfer.request->method + " " + RedactUrl(transfer.request->url);
+  switch (response.failure) {
+    case HttpFailure::kTooLarge:
+      response.error = where + ": reply larger than the limit of " +
+                       std::to_string(transfer.request->max_body_bytes) + " bytes";
+      break;
+    case HttpFailure::kAborted:
+      response.error = where + ": reply rejected while reading it";
+      break;
+    case HttpFailure::kTimeout:
+      response.error = where + ": no complete reply before the deadline (" +
+                       std::to_string(response.body_bytes) + " bytes received)";
+      break;
+    default: {
+      const std::string detail =
+          transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
+      response.error = where + ": " + detail;
+    }
+  }
+}
+
+}  // namespace
+
+std::string_view FailurePhaseName(HttpFailure failure) {
+  switch (failure) {
+    case HttpFailure::kNone:
+      return "none";
+    case HttpFailure::kResolve:
+      return "resolve";
+    case HttpFailure::kConnect:
+      return "connect";
+    case HttpFailure::kTimeout:
+      return "timeout";
+    case HttpFailure::kTls:
+      return "tls";
+    case HttpFailure::kTooLarge:
+      return "too_large";
+    case HttpFailure::kAborted:
+      return "aborted";
+    case HttpFailure::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+std::string RedactUrl(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  const auto authority_start = scheme_end + 3;
+  const auto authority_end = url.find_first_of("/?#", authority_start);
+  const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
+                                                         ? std::string_view::npos
+                                                         : authority_end - authority_start);
+  const auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  return std::string(url.substr(0, authority_start)) +
+         std::string(url.substr(authority_start + at + 1));
+}
+
+struct HttpClient::Impl {
+  // The multi handle keeps the connection cache, so keep-alive connections (and TLS sessions)
+  // survive from one scrape to the next.
+  CURLM* multi = nullptr;
+};
+
+HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) {
+  InitCurlOnce();
+  impl_->multi = curl_multi_init();
+}
+
+HttpClient::~HttpClient() { curl_multi_cleanup(impl_->multi); }
+
+HttpResponse HttpClient::Perform(const HttpRequest& request, Clock::time_point deadline) {
+  auto responses = PerformAll({request}, deadline);
+  return std::move(responses.front());
+}
+
+std::vector<HttpResponse> HttpClient::PerformAll(const std::vector<HttpRequest>& requests,
+                                                 Clock::time_point deadline) {
+  std::vector<Transfer> transfers(requests.size());
+  CURLM* multi = impl_->multi;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Transfer& transfer = transfers[i];
+    transfer.request = &requests[i];
+    transfer.easy.reset(curl_easy_init());
+    Configure(transfer, deadline);
+    curl_easy_setopt(transfer.easy.get(), CURLOPT_PRIVATE, &transfer);
+    curl_multi_add_handle(multi, transfer.easy.get());
+  }
+  size_t remaining = transfers.size();
+  while (remaining > 0) {
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      Transfer* transfer = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+      Finish(*transfer, message->data.result);
+      transfer->done = true;
+      curl_multi_remove_handle(multi, message->easy_handle);
+      --remaining;
+    }
+    if (remaining == 0) break;
+    // Each transfer carries CURLOPT_TIMEOUT_MS, so curl ends it by the deadline itself; the
+    // wait below only sleeps until there is something to do.
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min(RemainingMs(deadline), 1000L)),
+                    nullptr);
+  }
+  std::vector<HttpResponse> responses;
+  responses.reserve(transfers.size());
+  for (auto& transfer : transfers) responses.push_back(std::move(transfer.response));
+  return responses;
+}
+
+}  // namespace ooe

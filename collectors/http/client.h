@@ -1,0 +1,99 @@
+// The one HTTP client every collector uses (Document Server, RabbitMQ, Docker over its unix
+// socket): deadlines, a size cap, TLS, basic auth, and many requests in flight on one thread.
+#pragma once
+
+#include "collectors/collector.h"
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ooe {
+
+struct TlsOptions {
+  std::string ca_file;     // PEM bundle to verify the server with; empty: the system's
+  std::string cert_file;   // client certificate (PEM), for mutual TLS
+  std::string key_file;    // its key
+  bool insecure_skip_verify = false;
+};
+
+inline constexpr size_t kDefaultMaxBodyBytes = size_t{16} << 20;
+
+struct HttpRequest {
+  std::string url;
+  std::string method = "GET";
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;
+  std::string unix_socket;  // when set, the connection goes to this socket (Docker Engine API)
+  TlsOptions tls;
+  std::string username;  // basic auth when not empty
+  std::string password;
+  size_t max_body_bytes = kDefaultMaxBodyBytes;
+  // When set, body bytes are handed here as they arrive instead of being kept in
+  // HttpResponse::body, so a streaming parser needs no copy of the whole reply. Returning false
+  // aborts the transfer (HttpFailure::kAborted).
+  std::function<bool(std::string_view chunk)> on_body;
+};
+
+// Where a request failed, in blackbox_exporter's terms.
+enum class HttpFailure {
+  kNone,
+  kResolve,     // DNS resolution (a NetworkPolicy blocking DNS looks like this)
+  kConnect,     // refused or unreachable
+  kTimeout,     // the deadline passed: no answer, or not all of it
+  kTls,         // handshake or certificate verification
+  kTooLarge,    // the body passed max_body_bytes
+  kAborted,     // on_body returned false
+  kOther,
+};
+
+// A short, stable name for `failure`: "resolve", "connect", "timeout", "tls", "too_large" ...
+std::string_view FailurePhaseName(HttpFailure failure);
+
+struct HttpTimings {  // seconds from the start of the request, as curl measures them
+  double resolve = 0;
+  double connect = 0;
+  double tls = 0;
+  double first_byte = 0;
+  double total = 0;
+};
+
+struct HttpResponse {
+  long status = 0;  // 0 when no HTTP answer came
+  std::string body;
+  std::string content_type;
+  HttpFailure failure = HttpFailure::kNone;
+  std::string error;  // one line, names the method and URL; empty on success
+  HttpTimings timings;
+  size_t body_bytes = 0;  // also counted when streamed through on_body
+
+  bool Ok() const { return failure == HttpFailure::kNone; }
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // One request; returns by `deadline` whatever the server does.
+  HttpResponse Perform(const HttpRequest& request, Clock::time_point deadline);
+
+  // All requests in flight at once on this thread (libcurl's multi interface); answers in the
+  // order of `requests`. Every transfer ends by `deadline`.
+  std::vector<HttpResponse> PerformAll(const std::vector<HttpRequest>& requests,
+                                       Clock::time_point deadline);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// `url` with any user:password@ removed, for logs and the landing page.
+std::string RedactUrl(std::string_view url);
+
+}  // namespace ooe

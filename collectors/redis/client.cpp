@@ -1,0 +1,206 @@
+#include "collectors/redis/client.h"
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include <charconv>
+
+namespace ooe::redis {
+namespace {
+
+timeval ToTimeval(std::chrono::milliseconds duration) {
+  // hiredis treats a zero timeout as "block forever": never hand it one.
+  const long long ms = std::max<long long>(duration.count(), 1);
+  return timeval{.tv_sec = static_cast<time_t>(ms / 1000),
+                 .tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+struct ReplyDeleter {
+  void operator()(redisReply* reply) const { freeReplyObject(reply); }
+};
+
+}  // namespace
+
+std::string Address::ToString() const {
+  switch (scheme) {
+    case Scheme::kUnix:
+      return "unix://" + socket_path;
+    case Scheme::kTls:
+      return "rediss://" + host + ":" + std::to_string(port);
+    case Scheme::kTcp:
+      break;
+  }
+  return "redis://" + host + ":" + std::to_string(port);
+}
+
+std::optional<Address> ParseAddress(std::string_view text, std::string& error) {
+  Address address;
+  std::string_view rest = text;
+  if (rest.starts_with("unix://")) {
+    address.scheme = Address::Scheme::kUnix;
+    address.socket_path = std::string(rest.substr(7));
+    if (address.socket_path.empty() || address.socket_path.front() != '/') {
+      error = "a unix socket address must be unix:///absolute/path";
+      return std::nullopt;
+    }
+    return address;
+  }
+  if (rest.starts_with("redis://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("rediss://")) {
+    address.scheme = Address::Scheme::kTls;
+    rest.remove_prefix(9);
+  } else if (rest.find("://") != std::string_view::npos) {
+    error = "must start with redis://, rediss:// or unix://";
+    return std::nullopt;
+  }
+  if (rest.find('@') != std::string_view::npos) {
+    error = "credentials do not belong in the address; use username and password_file";
+    return std::nullopt;
+  }
+  if (const auto slash = rest.find('/'); slash != std::string_view::npos) {
+    rest = rest.substr(0, slash);  // a database number changes nothing for INFO
+  }
+  std::string_view port_text;
+  if (rest.starts_with("[")) {  // [ipv6]:port
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) {
+      error = "unbalanced [ in IPv6 address";
+      return std::nullopt;
+    }
+    address.host = std::string(rest.substr(1, close - 1));
+    if (close + 1 < rest.size() && rest[close + 1] == ':') port_text = rest.substr(close + 2);
+  } else {
+    const auto colon = rest.rfind(':');
+    address.host = std::string(rest.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = rest.substr(colon + 1);
+  }
+  if (address.host.empty()) {
+    error = "has no host";
+    return std::nullopt;
+  }
+  if (!port_text.empty()) {
+    const auto [end, parse_error] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), address.port);
+    if (parse_error != std::errc() || end != port_text.data() + port_text.size() ||
+        address.port < 1 || address.port > 65535) {
+      error = "port must be a number from 1 to 65535";
+      return std::nullopt;
+    }
+  }
+  return address;
+}
+
+void Client::ContextDeleter::operator()(redisContext* context) const { redisFree(context); }
+
+Client::Client(Address address, Credentials credentials)
+    : address_(std::move(address)), credentials_(std::move(credentials)) {}
+
+Client::~Client() = default;
+
+bool Client::Connect(const ScrapeContext& context, std::string& error) {
+  const timeval timeout = ToTimeval(context.Remaining());
+  redisContext* raw =
+      address_.scheme == Address::Scheme::kUnix
+          ? redisConnectUnixWithTimeout(address_.socket_path.c_str(), timeout)
+          : redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
+  connection_.reset(raw);
+  if (raw == nullptr) {
+    error = "connect " + address_.ToString() + ": out of memory";
+    return false;
+  }
+  if (raw->err != 0) {
+    error = "connect " + address_.ToString() + ": " + raw->errstr;
+    connection_.reset();
+    return false;
+  }
+  if (credentials_.password) {
+    std::vector<std::string> auth = {"AUTH"};
+    if (!credentials_.username.empty()) auth.push_back(credentials_.username);
+    auth.push_back(*credentials_.password);
+    std::string server_error;
+    if (!Command(context, auth, error, &server_error)) {
+      if (!server_error.empty()) {
+        // WRONGPASS / ERR invalid password: say so without echoing anything secret.
+        error = "AUTH on " + address_.ToString() + " failed: " + server_error;
+      }
+      connection_.reset();
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<std::string> Client::Command(const ScrapeContext& context,
+                                           const std::vector<std::string>& arguments,
+                                           std::string& error, std::string* server_error) {
+  if (context.Expired()) {
+    error = arguments.front() + " on " + address_.ToString() + ": deadline passed";
+    connection_.reset();
+    return std::nullopt;
+  }
+  redisSetTimeout(connection_.get(), ToTimeval(context.Remaining()));
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& argument : arguments) {
+    argv.push_back(argument.data());
+    lengths.push_back(argument.size());
+  }
+  std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(redisCommandArgv(
+      connection_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+  if (!reply) {
+    const bool timed_out = connection_->err == REDIS_ERR_IO && (errno == EAGAIN);
+    error = arguments.front() + " on " + address_.ToString() + ": " +
+            (timed_out ? std::string("no reply before the deadline") : connection_->errstr);
+    connection_.reset();
+    return std::nullopt;
+  }
+  switch (reply->type) {
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+      return std::string(reply->str, reply->len);
+    case REDIS_REPLY_ERROR: {
+      const std::string message(reply->str, reply->len);
+      if (server_error != nullptr) {
+        *server_error = message;
+      } else {
+        error = arguments.front() + " on " + address_.ToString() + ": " + message;
+      }
+      return std::nullopt;
+    }
+    case REDIS_REPLY_ARRAY:
+      // CONFIG GET answers [name, value].
+      if (reply->elements == 2 && reply->element[1]->type == REDIS_REPLY_STRING) {
+        return std::string(reply->element[1]->str, reply->element[1]->len);
+      }
+      if (server_error != nullptr) *server_error = "empty reply";
+      return std::nullopt;
+    default:
+      error = arguments.front() + " on " + address_.ToString() + ": unexpected reply type";
+      return std::nullopt;
+  }
+}
+
+std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string& error) {
+  if (!connection_ && !Connect(context, error)) return std::nullopt;
+  Snapshot snapshot;
+  auto info = Command(context, {"INFO", "ALL"}, error, nullptr);
+  if (!info) {
+    // A kept connection may have been closed by the server (timeout, restart): one fresh try.
+    if (connection_ == nullptr && !context.Expired() && Connect(context, error)) {
+      info = Command(context, {"INFO", "ALL"}, error, nullptr);
+    }
+    if (!info) return std::nullopt;
+  }
+  snapshot.info = std::move(*info);
+  // CONFIG is often denied by ACLs or renamed away on managed Redis: then these stay unknown.
+  std::string ignored;
+  snapshot.maxclients = Command(context, {"CONFIG", "GET", "maxclients"}, error, &ignored);
+  if (connection_ == nullptr) return std::nullopt;
+  snapshot.maxmemory = Command(context, {"CONFIG", "GET", "maxmemory"}, error, &ignored);
+  if (connection_ == nullptr) return std::nullopt;
+  error.clear();
+  return snapshot;
+}
+
+}  // namespace ooe::redis

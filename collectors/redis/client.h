@@ -1,0 +1,68 @@
+// The Redis transport: one hiredis connection, kept between scrapes, bounded by the deadline.
+#pragma once
+
+#include "collectors/collector.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct redisContext;
+
+namespace ooe::redis {
+
+struct Address {
+  enum class Scheme { kTcp, kTls, kUnix };
+  Scheme scheme = Scheme::kTcp;
+  std::string host;
+  int port = 6379;
+  std::string socket_path;
+
+  std::string ToString() const;  // redis://host:port or unix:///path
+};
+
+// Parses redis://host[:port], rediss://host[:port], unix:///path, or a bare host:port.
+// Returns nullopt with `error` set when malformed.
+std::optional<Address> ParseAddress(std::string_view text, std::string& error);
+
+struct Credentials {
+  std::string username;  // empty: AUTH with the password alone
+  std::optional<std::string> password;
+};
+
+// What one scrape reads from the server.
+struct Snapshot {
+  std::string info;                       // INFO ALL
+  std::optional<std::string> maxclients;  // CONFIG GET, when the ACL allows it
+  std::optional<std::string> maxmemory;
+};
+
+class Client {
+ public:
+  Client(Address address, Credentials credentials);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Reads the snapshot, (re)connecting and authenticating when needed. On failure returns
+  // nullopt and sets `error` to one line; the connection is dropped and rebuilt next time.
+  std::optional<Snapshot> Fetch(const ScrapeContext& context, std::string& error);
+
+ private:
+  struct ContextDeleter {
+    void operator()(redisContext* context) const;
+  };
+  bool Connect(const ScrapeContext& context, std::string& error);
+  // Runs one command; an error reply sets `server_error` instead of failing the connection.
+  std::optional<std::string> Command(const ScrapeContext& context,
+                                     const std::vector<std::string>& arguments, std::string& error,
+                                     std::string* server_error);
+
+  Address address_;
+  Credentials credentials_;
+  std::unique_ptr<redisContext, ContextDeleter> connection_;
+};
+
+}  // namespace ooe::redis

@@ -1,0 +1,28 @@
+#include "collectors/registry.h"
+
+#include "collectors/redis/collector.h"
+
+namespace ooe {
+
+const std::vector<CollectorKind>& CollectorKinds() {
+  static const std::vector<CollectorKind> kinds = {
+      {
+          .name = "redis",
+          .help = "Redis INFO and CONFIG (hiredis)",
+          .enabled_by_default = true,
+          .target_flags =
+              {
+                  {"redis.addr", "address",
+                   "Redis to watch: redis://host:port, rediss://host:port or unix:///path"},
+                  {"redis.user", "username", "Redis ACL user name (Redis 6+)"},
+                  {"redis.password-file", "password_file", "File holding the Redis password"},
+              },
+          .secret_envs = {{"ONLYOFFICE_EXPORTER_REDIS_PASSWORD", "password_env"},
+                          {"REDIS_PASSWORD", "password_env"}},
+          .make = MakeRedisCollector,
+      },
+  };
+  return kinds;
+}
+
+}  // namespace ooe

@@ -1,0 +1,81 @@
+// onlyoffice-exporter: one process that watches a Document Server stack for Prometheus.
+#include "collectors/config_node.h"
+#include "collectors/log.h"
+#include "exporter/config.h"
+#include "exporter/scrape.h"
+#include "exporter/version.h"
+#include "exporter/web.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <future>
+#include <thread>
+#include <iostream>
+
+#include <pthread.h>
+#include <unistd.h>
+
+int main(int argc, char** argv) {
+  // Block the stop signals before any thread starts, so only sigwait() below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  ooe::ExporterOptions options;
+  try {
+    const auto action = ooe::ParseCommandLine(
+        argc, argv, [](const char* name) { return std::getenv(name); }, std::cout, options);
+    if (action == ooe::CommandLineAction::kExit) return 0;
+  } catch (const ooe::ConfigError& error) {
+    std::cerr << "onlyoffice-exporter: " << error.what() << "\n";
+    return 2;
+  }
+  ooe::ConfigureLogging(options.log_level, options.log_format);
+
+  ooe::Scraper scraper(options.collectors);
+  std::unique_ptr<ooe::WebServer> server;
+  try {
+    server = std::make_unique<ooe::WebServer>(options, scraper);
+  } catch (const std::exception& error) {
+    ooe::Log(ooe::LogLevel::kError, "cannot start the web server", {{"err", error.what()}});
+    return 1;
+  }
+  ooe::Log(ooe::LogLevel::kInfo, "starting onlyoffice-exporter",
+           {{"version", ooe::kVersion}, {"revision", ooe::kRevision}});
+  for (const auto& collector : options.collectors) {
+    ooe::Log(ooe::LogLevel::kInfo, "collector enabled",
+             {{"collector", collector->Kind()},
+              {"target", collector->Target()},
+              {"source", collector->Describe()}});
+  }
+  std::string ports;
+  for (const int port : server->ListeningPorts()) {
+    ports += (ports.empty() ? "" : ",") + std::to_string(port);
+  }
+  ooe::Log(ooe::LogLevel::kInfo, "listening",
+           {{"address", options.listen_address}, {"ports", ports}});
+
+  int received = 0;
+  sigwait(&stop_signals, &received);
+  ooe::Log(ooe::LogLevel::kInfo, "stopping", {{"signal", received == SIGTERM ? "TERM" : "INT"}});
+  // Waiting scrapes answer at once; collectors still talking to a backend get a short grace.
+  scraper.Shutdown(std::chrono::milliseconds(600));
+  // civetweb's workers notice the stop flag only every 2 s while they wait on an idle
+  // connection; the promise is to be gone within 2 s, so give the clean stop 1 s.
+  std::promise<void> stopped;
+  auto stopped_future = stopped.get_future();
+  std::thread stopper([&] {
+    server->Stop();
+    stopped.set_value();
+  });
+  if (stopped_future.wait_for(std::chrono::milliseconds(1000)) != std::future_status::ready) {
+    ooe::Log(ooe::LogLevel::kInfo, "stopped", {{"web_server", "abandoned idle connections"}});
+    std::_Exit(0);
+  }
+  stopper.join();
+  ooe::Log(ooe::LogLevel::kInfo, "stopped");
+  return 0;
+}

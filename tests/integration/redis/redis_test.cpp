@@ -1,0 +1,162 @@
+// The Redis collector against a real redis-server started by each test.
+#include "collectors/redis/collector.h"
+#include "tests/support/redis_server.h"
+#include "tests/support/scrape.h"
+#include "tests/support/silent_peer.h"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <sstream>
+
+namespace ooe {
+namespace {
+
+using test::FindValue;
+
+std::unique_ptr<Collector> MakeCollector(const std::string& yaml) {
+  return MakeRedisCollector(ConfigNode(YAML::Load(yaml), "test.yml", "target"));
+}
+
+CollectResult CollectWithin(Collector& collector, std::chrono::milliseconds budget) {
+  return collector.Collect(ScrapeContext{Clock::now() + budget});
+}
+
+// INFO as redis-cli prints it, as a field -> value map.
+std::map<std::string, std::string> CliInfo(test::RedisServer& server,
+                                           const std::string& password = "") {
+  std::map<std::string, std::string> fields;
+  std::istringstream lines(server.Cli({"INFO", "ALL"}, password));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto colon = line.find(':');
+    if (line.empty() || line[0] == '#' || colon == std::string::npos) continue;
+    fields[line.substr(0, colon)] = line.substr(colon + 1);
+  }
+  return fields;
+}
+
+}  // namespace
+
+TEST_CASE("exported values agree with redis-cli INFO") {
+  test::RedisServer server;
+  server.Cli({"CONFIG", "SET", "maxmemory", "64mb"});
+  server.Cli({"CONFIG", "SET", "maxclients", "321"});
+  for (int i = 0; i < 25; ++i) server.Cli({"SET", "key" + std::to_string(i), "value"});
+  server.Cli({"SETEX", "expiring", "1000", "value"});
+  server.Cli({"GET", "key1"});
+  server.Cli({"GET", "missing"});
+
+  auto collector = MakeCollector("address: " + server.Address() + "\nname: cache\n");
+  const auto result = CollectWithin(*collector, std::chrono::seconds(5));
+  REQUIRE(result.error.empty());
+  const auto samples = test::SamplesOf(result);
+  const auto cli = CliInfo(server);
+
+  const std::map<std::string, std::string> target = {{"target", "cache"}};
+  CHECK(FindValue(samples, "redis_up", target) == 1);
+  CHECK(FindValue(samples, "redis_db_keys", {{"db", "db0"}}) == 26);
+  CHECK(FindValue(samples, "redis_db_keys_expiring", {{"db", "db0"}}) == 1);
+  CHECK(FindValue(samples, "redis_memory_max_bytes") == std::stod(cli.at("maxmemory")));
+  CHECK(FindValue(samples, "redis_memory_max_bytes") == 64.0 * 1024 * 1024);
+  CHECK(FindValue(samples, "redis_config_maxmemory") == 64.0 * 1024 * 1024);
+  CHECK(FindValue(samples, "redis_config_maxclients") == 321);
+  CHECK(FindValue(samples, "redis_keyspace_hits_total") == std::stod(cli.at("keyspace_hits")));
+  CHECK(FindValue(samples, "redis_keyspace_misses_total") ==
+        std::stod(cli.at("keyspace_misses")));
+  CHECK(FindValue(samples, "redis_evicted_keys_total") == std::stod(cli.at("evicted_keys")));
+  CHECK(FindValue(samples, "redis_rejected_connections_total") ==
+        std::stod(cli.at("rejected_connections")));
+  CHECK(FindValue(samples, "redis_uptime_in_seconds").value() ==
+        Approx(std::stod(cli.at("uptime_in_seconds"))).margin(2));
+  CHECK(FindValue(samples, "redis_memory_used_bytes").value() ==
+        Approx(std::stod(cli.at("used_memory"))).epsilon(0.2));
+  CHECK(FindValue(samples, "redis_instance_info",
+                  {{"redis_version", cli.at("redis_version")}, {"role", "master"}}) == 1);
+  CHECK(FindValue(samples, "redis_commands_total", {{"cmd", "set"}}) == 25);
+  // The exporter's own connection is one of them.
+  CHECK(FindValue(samples, "redis_connected_clients").value() >= 1);
+}
+
+TEST_CASE("a unix socket target works") {
+  test::RedisServer server;
+  auto collector = MakeCollector("address: unix://" + server.SocketPath() + "\n");
+  const auto result = CollectWithin(*collector, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
+  CHECK(collector->Target() == server.SocketPath());
+}
+
+TEST_CASE("AUTH with the password from a file works, a wrong one says so clearly") {
+  const std::string secret = "s3cret-" + std::to_string(test::FreePort());
+  test::RedisServer server({"--requirepass", secret});
+  test::TempDir dir;
+  test::WriteFile(dir / "right", secret + "\n");
+  test::WriteFile(dir / "wrong", "not-the-password\n");
+
+  auto right = MakeCollector("address: " + server.Address() + "\npassword_file: " +
+                             (dir / "right").string() + "\n");
+  auto result = CollectWithin(*right, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
+
+  auto wrong = MakeCollector("address: " + server.Address() + "\npassword_file: " +
+                             (dir / "wrong").string() + "\n");
+  result = CollectWithin(*wrong, std::chrono::seconds(5));
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK(result.error.find("AUTH on redis://127.0.0.1:" + std::to_string(server.Port()) +
+                          " failed: WRONGPASS") == 0);
+  CHECK(result.error.find("not-the-password") == std::string::npos);
+
+  auto none = MakeCollector("address: " + server.Address() + "\n");
+  result = CollectWithin(*none, std::chrono::seconds(5));
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK(result.error.find("NOAUTH") != std::string::npos);
+}
+
+TEST_CASE("an ACL user without CONFIG rights is enough; CONFIG is skipped quietly") {
+  test::RedisServer server;
+  server.Cli({"ACL", "SETUSER", "monitor", "on", ">monitor-pass", "+info", "+ping", "-config"});
+  setenv("TEST_REDIS_MONITOR_PASSWORD", "monitor-pass", 1);
+  auto collector = MakeCollector("address: " + server.Address() +
+                                 "\nusername: monitor\npassword_env: TEST_REDIS_MONITOR_PASSWORD\n");
+  const auto result = CollectWithin(*collector, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+  const auto samples = test::SamplesOf(result);
+  CHECK(FindValue(samples, "redis_up") == 1);
+  // Denied CONFIG GET: the settings still come from INFO.
+  CHECK(FindValue(samples, "redis_config_maxclients") == 10000);
+}
+
+TEST_CASE("a server killed between scrapes gives redis_up 0, and 1 again when it is back") {
+  auto server = std::make_unique<test::RedisServer>();
+  const int port = server->Port();
+  auto collector = MakeCollector("address: " + server->Address() + "\n");
+  CHECK(FindValue(test::SamplesOf(CollectWithin(*collector, std::chrono::seconds(5))),
+                  "redis_up") == 1);
+  server.reset();
+  auto result = CollectWithin(*collector, std::chrono::seconds(5));
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK_FALSE(result.error.empty());
+  result = CollectWithin(*collector, std::chrono::seconds(5));
+  CHECK(result.error.find("Connection refused") != std::string::npos);
+
+  test::RedisServer again({}, port);
+  result = CollectWithin(*collector, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
+}
+
+TEST_CASE("a peer that accepts and never answers ends the collection at the deadline") {
+  test::SilentPeer peer;
+  auto collector = MakeCollector("address: redis://127.0.0.1:" + std::to_string(peer.Port()));
+  const auto started = Clock::now();
+  const auto result = CollectWithin(*collector, std::chrono::milliseconds(1500));
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  CHECK(seconds < 2.0);
+  CHECK(seconds > 1.2);
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK(result.error.find("no reply before the deadline") != std::string::npos);
+}
+
+}  // namespace ooe
