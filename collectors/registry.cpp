@@ -19,6 +19,7 @@ const std::vector<CollectorKind>& CollectorKinds() {
               },
           .secret_envs = {{"ONLYOFFICE_EXPORTER_REDIS_PASSWORD", "password_env"},
                           {"REDIS_PASSWORD", "password_env"}},
+          .default_target = [] { return YAML::Load("address: redis://localhost:6379"); },
           .make = MakeRedisCollector,
       },
   };

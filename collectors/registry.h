@@ -30,9 +30,13 @@ struct SecretEnv {
 struct CollectorKind {
   std::string_view name;
   std::string_view help;
+  // On unless --no-collector.<name>; an enabled kind runs for each target configured.
   bool enabled_by_default;
   std::vector<TargetFlag> target_flags;
   std::vector<SecretEnv> secret_envs;
+  // The target used when the kind is switched on explicitly (--collector.<name>, or
+  // `enabled: true`) and no target is configured; null when the kind needs one named.
+  std::function<YAML::Node()> default_target;
   // Builds one target's collector; throws ConfigError naming the key that is wrong. The target's
   // label value comes from its `name` key, or what the kind derives from its address.
   std::function<std::unique_ptr<Collector>(const ConfigNode& target)> make;

@@ -266,7 +266,11 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
     const auto section = collectors.Child(kind.name);
     section.ExpectOnly({"enabled", "targets"});
     bool enabled = section.Bool("enabled", kind.enabled_by_default);
-    if (const auto flag = Lookup(flags, "collector." + kind_name)) enabled = ParseBool(*flag);
+    bool explicitly_enabled = section.Bool("enabled", false);
+    if (const auto flag = Lookup(flags, "collector." + kind_name)) {
+      enabled = ParseBool(*flag);
+      explicitly_enabled = enabled;
+    }
     if (!enabled) continue;
 
     std::vector<ConfigNode> targets;
@@ -298,6 +302,11 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
         }
       }
       targets.emplace_back(flag_target, kCommandLine, "", flag_key_names);
+    }
+
+    if (targets.empty() && explicitly_enabled && kind.default_target) {
+      targets.emplace_back(kind.default_target(), kCommandLine,
+                           "--collector." + kind_name + " (default target)");
     }
 
     std::set<std::string> names;
