@@ -12,10 +12,15 @@
 #include <thread>
 #include <iostream>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
 int main(int argc, char** argv) {
+  // glibc gives every thread that allocates its own arena (up to 8 per core); an exporter's
+  // allocations are small and rarely contended, and two arenas save over a MiB of resident
+  // memory.
+  mallopt(M_ARENA_MAX, 2);
   // Block the stop signals before any thread starts, so only sigwait() below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -53,7 +58,8 @@ int main(int argc, char** argv) {
   }
   std::string ports;
   for (const int port : server->ListeningPorts()) {
-    ports += (ports.empty() ? "" : ",") + std::to_string(port);
+    if (!ports.empty()) ports.push_back(',');
+    ports.append(std::to_string(port));
   }
   ooe::Log(ooe::LogLevel::kInfo, "listening",
            {{"address", options.listen_address}, {"ports", ports}});
