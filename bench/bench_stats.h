@@ -1,13 +1,13 @@
 // Small helpers the benchmarks share: percentiles of timings and a process's resident memory.
 #pragma once
 
+#include <sys/types.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace ooe::bench {
 

@@ -1,6 +1,5 @@
 #include "collectors/log.h"
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +7,7 @@
 #include <chrono>
 #include <ctime>
 #include <mutex>
+#include <nlohmann/json.hpp>
 
 namespace ooe {
 namespace {
@@ -75,8 +75,7 @@ std::string NowTimestamp() {
   const auto now = std::chrono::system_clock::now();
   const auto seconds = std::chrono::system_clock::to_time_t(now);
   const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
-      1000;
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[32];

@@ -7,8 +7,7 @@
 namespace ooe {
 
 prometheus::ClientMetric& MetricSet::AddSample(std::string_view name, std::string_view help,
-                                               prometheus::MetricType type,
-                                               const Labels& labels) {
+                                               prometheus::MetricType type, const Labels& labels) {
   auto found = index_by_name_.find(name);
   if (found == index_by_name_.end()) {
     prometheus::MetricFamily family;

@@ -2,13 +2,13 @@
 // from its configuration, and the single-target flags each kind offers.
 #pragma once
 
-#include "collectors/collector.h"
-#include "collectors/config_node.h"
-
 #include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
+
+#include "collectors/collector.h"
+#include "collectors/config_node.h"
 
 namespace ooe {
 

@@ -1,9 +1,5 @@
 #include "exporter/config.h"
 
-#include "collectors/config_node.h"
-#include "collectors/registry.h"
-#include "exporter/version.h"
-
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -11,6 +7,10 @@
 #include <optional>
 #include <ostream>
 #include <set>
+
+#include "collectors/config_node.h"
+#include "collectors/registry.h"
+#include "exporter/version.h"
 
 namespace ooe {
 namespace {
@@ -36,8 +36,10 @@ std::vector<FlagSpec> AllFlags() {
        kDefaultListenAddress},
       {"web.telemetry-path", "Path under which to expose metrics.", "/metrics"},
       {"config.file", "Path to the YAML configuration file (targets, collectors).", ""},
-      {"log.level", "Only log messages with the given severity or above: debug, info, warn, "
-                    "error.", "info"},
+      {"log.level",
+       "Only log messages with the given severity or above: debug, info, warn, "
+       "error.",
+       "info"},
       {"log.format", "Output format of log messages: logfmt or json.", "logfmt"},
       {"scrape.timeout",
        "Collection deadline when the scrape carries no X-Prometheus-Scrape-Timeout-Seconds.",
@@ -46,10 +48,10 @@ std::vector<FlagSpec> AllFlags() {
        "500ms"},
   };
   for (const auto& kind : CollectorKinds()) {
-    flags.push_back({"collector." + std::string(kind.name),
-                     "Enable the " + std::string(kind.name) + " collector (" +
-                         std::string(kind.help) + ").",
-                     kind.enabled_by_default ? "true" : "false", true});
+    flags.push_back(
+        {"collector." + std::string(kind.name),
+         "Enable the " + std::string(kind.name) + " collector (" + std::string(kind.help) + ").",
+         kind.enabled_by_default ? "true" : "false", true});
     for (const auto& target_flag : kind.target_flags) {
       flags.push_back({std::string(target_flag.flag), std::string(target_flag.help), ""});
     }
@@ -88,8 +90,7 @@ std::chrono::milliseconds ParseFlagDuration(const FlagValue& flag) {
   return *parsed;
 }
 
-LogLevel ParseLogLevel(const std::string& text, const std::string& origin,
-                       const std::string& key) {
+LogLevel ParseLogLevel(const std::string& text, const std::string& origin, const std::string& key) {
   if (text == "debug") return LogLevel::kDebug;
   if (text == "info") return LogLevel::kInfo;
   if (text == "warn") return LogLevel::kWarn;

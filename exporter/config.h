@@ -1,15 +1,15 @@
 // Flags, environment and the YAML config file, turned into what main runs.
 #pragma once
 
-#include "collectors/collector.h"
-#include "collectors/log.h"
-
 #include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "collectors/collector.h"
+#include "collectors/log.h"
 
 namespace ooe {
 

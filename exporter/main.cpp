@@ -1,20 +1,20 @@
 // onlyoffice-exporter: one process that watches a Document Server stack for Prometheus.
+#include <malloc.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <future>
+#include <iostream>
+#include <thread>
+
 #include "collectors/config_node.h"
 #include "collectors/log.h"
 #include "exporter/config.h"
 #include "exporter/scrape.h"
 #include "exporter/version.h"
 #include "exporter/web.h"
-
-#include <csignal>
-#include <cstdlib>
-#include <future>
-#include <thread>
-#include <iostream>
-
-#include <malloc.h>
-#include <pthread.h>
-#include <unistd.h>
 
 int main(int argc, char** argv) {
   // glibc gives every thread that allocates its own arena (up to 8 per core); an exporter's

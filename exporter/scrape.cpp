@@ -1,13 +1,13 @@
 #include "exporter/scrape.h"
 
-#include "collectors/log.h"
-#include "collectors/metric_set.h"
-#include "exporter/self_metrics.h"
-
 #include <charconv>
 #include <cmath>
 #include <optional>
 #include <thread>
+
+#include "collectors/log.h"
+#include "collectors/metric_set.h"
+#include "exporter/self_metrics.h"
 
 namespace ooe {
 
@@ -91,8 +91,8 @@ std::shared_ptr<Scraper::Collection> Scraper::Join(Clock::time_point deadline) {
 
   // Collectors get a deadline a little before the scrape's, so that a backend that hangs is
   // reported by its own collector (redis_up 0 and why) rather than only as a missing answer.
-  const auto slack = std::min<Clock::duration>(std::chrono::milliseconds(100),
-                                               (deadline - now) / 10);
+  const auto slack =
+      std::min<Clock::duration>(std::chrono::milliseconds(100), (deadline - now) / 10);
   const ScrapeContext context{deadline - slack};
   for (size_t index = 0; index < slots_.size(); ++index) {
     running_threads_->fetch_add(1);
@@ -139,9 +139,8 @@ std::string Scraper::Scrape(Clock::time_point deadline) {
     std::unique_lock lock(collection->mutex);
     started = collection->started;
     collection_deadline = collection->deadline;
-    collection->finished.wait_until(lock, std::min(deadline, collection->deadline), [&] {
-      return collection->pending == 0 || stopping_.load();
-    });
+    collection->finished.wait_until(lock, std::min(deadline, collection->deadline),
+                                    [&] { return collection->pending == 0 || stopping_.load(); });
     for (size_t index = 0; index < slots_.size(); ++index) {
       if (collection->outcomes[index]) {
         results.emplace_back(index, *collection->outcomes[index]);

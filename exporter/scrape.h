@@ -2,14 +2,14 @@
 // in-flight collection instead of multiplying the load on the backends.
 #pragma once
 
-#include "collectors/collector.h"
-
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "collectors/collector.h"
 
 namespace ooe {
 

@@ -1,7 +1,5 @@
 #include "exporter/self_metrics.h"
 
-#include "exporter/version.h"
-
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -10,6 +8,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "exporter/version.h"
 
 namespace ooe {
 namespace {
@@ -50,7 +50,8 @@ void AddProcessMetrics(MetricSet& metrics) {
     if (values.size() > 21) {
       const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
       const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-      metrics.Counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
+      metrics.Counter("process_cpu_seconds_total",
+                      "Total user and system CPU time spent in seconds.",
                       (std::stod(values[11]) + std::stod(values[12])) / ticks);
       metrics.Gauge("process_start_time_seconds",
                     "Start time of the process since unix epoch in seconds.",

@@ -1,12 +1,12 @@
 #include "exporter/web.h"
 
-#include "collectors/log.h"
-#include "exporter/version.h"
-
 #include <CivetServer.h>
 
 #include <charconv>
 #include <stdexcept>
+
+#include "collectors/log.h"
+#include "exporter/version.h"
 
 namespace ooe {
 namespace {
@@ -145,19 +145,24 @@ struct WebServer::Impl {
 WebServer::WebServer(const ExporterOptions& options, Scraper& scraper)
     : impl_(std::make_unique<Impl>()) {
   const std::vector<std::string> civet_options = {
-      "listening_ports", CivetListeningPort(options.listen_address),
+      "listening_ports",
+      CivetListeningPort(options.listen_address),
       // Each scrape holds a worker until its deadline; leave room for many at once.
-      "num_threads", "64",
-      "request_timeout_ms", "300000",
-      "enable_keep_alive", "yes",
-      "decode_url", "yes",
-      "tcp_nodelay", "1",
+      "num_threads",
+      "64",
+      "request_timeout_ms",
+      "300000",
+      "enable_keep_alive",
+      "yes",
+      "decode_url",
+      "yes",
+      "tcp_nodelay",
+      "1",
   };
   try {
     impl_->server = std::make_unique<CivetServer>(civet_options);
   } catch (const CivetException& error) {
-    throw std::runtime_error("cannot listen on " + options.listen_address + ": " +
-                             error.what());
+    throw std::runtime_error("cannot listen on " + options.listen_address + ": " + error.what());
   }
   impl_->metrics = std::make_unique<MetricsHandler>(scraper, options);
   impl_->landing =

@@ -1,11 +1,11 @@
 // The HTTP side: civetweb with our own handlers for /metrics, the landing page and /-/healthy.
 #pragma once
 
-#include "exporter/config.h"
-#include "exporter/scrape.h"
-
 #include <memory>
 #include <string>
+
+#include "exporter/config.h"
+#include "exporter/scrape.h"
 
 namespace ooe {
 

@@ -2,8 +2,6 @@
 // socket): deadlines, a size cap, TLS, basic auth, and many requests in flight on one thread.
 #pragma once
 
-#include "collectors/collector.h"
-
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -11,12 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/collector.h"
+
 namespace ooe {
 
 struct TlsOptions {
-  std::string ca_file;     // PEM bundle to verify the server with; empty: the system's
-  std::string cert_file;   // client certificate (PEM), for mutual TLS
-  std::string key_file;    // its key
+  std::string ca_file;    // PEM bundle to verify the server with; empty: the system's
+  std::string cert_file;  // client certificate (PEM), for mutual TLS
+  std::string key_file;   // its key
   bool insecure_skip_verify = false;
 };
 
@@ -41,12 +41,12 @@ struct HttpRequest {
 // Where a request failed, in blackbox_exporter's terms.
 enum class HttpFailure {
   kNone,
-  kResolve,     // DNS resolution (a NetworkPolicy blocking DNS looks like this)
-  kConnect,     // refused or unreachable
-  kTimeout,     // the deadline passed: no answer, or not all of it
-  kTls,         // handshake or certificate verification
-  kTooLarge,    // the body passed max_body_bytes
-  kAborted,     // on_body returned false
+  kResolve,   // DNS resolution (a NetworkPolicy blocking DNS looks like this)
+  kConnect,   // refused or unreachable
+  kTimeout,   // the deadline passed: no answer, or not all of it
+  kTls,       // handshake or certificate verification
+  kTooLarge,  // the body passed max_body_bytes
+  kAborted,   // on_body returned false
   kOther,
 };
 

@@ -100,10 +100,9 @@ Client::~Client() = default;
 
 bool Client::Connect(const ScrapeContext& context, std::string& error) {
   const timeval timeout = ToTimeval(context.Remaining());
-  redisContext* raw =
-      address_.scheme == Address::Scheme::kUnix
-          ? redisConnectUnixWithTimeout(address_.socket_path.c_str(), timeout)
-          : redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
+  redisContext* raw = address_.scheme == Address::Scheme::kUnix
+                          ? redisConnectUnixWithTimeout(address_.socket_path.c_str(), timeout)
+                          : redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
   connection_.reset(raw);
   if (raw == nullptr) {
     error = "connect " + address_.ToString() + ": out of memory";

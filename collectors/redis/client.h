@@ -1,13 +1,13 @@
 // The Redis transport: one hiredis connection, kept between scrapes, bounded by the deadline.
 #pragma once
 
-#include "collectors/collector.h"
-
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "collectors/collector.h"
 
 struct redisContext;
 

@@ -32,8 +32,7 @@ constexpr FieldMetric kFieldMetrics[] = {
     {"used_memory_lua", "redis_memory_used_lua_bytes", Type::kGauge, "Bytes used by Lua."},
     {"used_memory_dataset", "redis_memory_used_dataset_bytes", Type::kGauge,
      "Bytes used by the data set."},
-    {"maxmemory", "redis_memory_max_bytes", Type::kGauge,
-     "maxmemory (0 means no limit)."},
+    {"maxmemory", "redis_memory_max_bytes", Type::kGauge, "maxmemory (0 means no limit)."},
     {"mem_fragmentation_ratio", "redis_mem_fragmentation_ratio", Type::kGauge,
      "used_memory_rss / used_memory."},
     // Persistence
@@ -65,8 +64,8 @@ constexpr FieldMetric kFieldMetrics[] = {
     {"keyspace_hits", "redis_keyspace_hits_total", Type::kCounter, "Successful key lookups."},
     {"keyspace_misses", "redis_keyspace_misses_total", Type::kCounter, "Failed key lookups."},
     {"pubsub_channels", "redis_pubsub_channels", Type::kGauge, "Pub/sub channels in use."},
-    {"latest_fork_usec", "redis_latest_fork_seconds", Type::kGauge,
-     "Duration of the latest fork.", 1e-6},
+    {"latest_fork_usec", "redis_latest_fork_seconds", Type::kGauge, "Duration of the latest fork.",
+     1e-6},
     // Replication
     {"connected_slaves", "redis_connected_slaves", Type::kGauge, "Replicas connected."},
     {"master_repl_offset", "redis_master_repl_offset", Type::kGauge, "Replication offset."},
@@ -95,8 +94,8 @@ constexpr StatusMetric kStatusMetrics[] = {
      "1 when this replica's link to its master is up."},
 };
 
-void Add(MetricSet& metrics, Type type, std::string_view name, std::string_view help,
-         double value, const Labels& labels = {}) {
+void Add(MetricSet& metrics, Type type, std::string_view name, std::string_view help, double value,
+         const Labels& labels = {}) {
   if (type == Type::kCounter) {
     metrics.Counter(name, help, value, labels);
   } else {
@@ -127,8 +126,7 @@ void BuildMetrics(const Info& info, const Snapshot& snapshot, MetricSet& metrics
   }
   if (const auto uptime = info.Number("uptime_in_seconds")) {
     if (const auto now = info.Number("server_time_usec")) {
-      metrics.Gauge("redis_start_time_seconds", "Unix time Redis started.",
-                    *now / 1e6 - *uptime);
+      metrics.Gauge("redis_start_time_seconds", "Unix time Redis started.", *now / 1e6 - *uptime);
     }
   }
 

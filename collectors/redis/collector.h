@@ -1,13 +1,13 @@
 // Redis INFO and CONFIG as redis_exporter names them (docs/metrics.md lists the mapping).
 #pragma once
 
+#include <memory>
+
 #include "collectors/collector.h"
 #include "collectors/config_node.h"
 #include "collectors/metric_set.h"
 #include "collectors/redis/client.h"
 #include "collectors/redis/parser.h"
-
-#include <memory>
 
 namespace ooe {
 

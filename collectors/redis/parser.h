@@ -1,13 +1,13 @@
 // Pure parser of Redis `INFO` text (the `field:value` lines of every section).
 #pragma once
 
-#include "collectors/parsed.h"
-
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "collectors/parsed.h"
 
 namespace ooe::redis {
 

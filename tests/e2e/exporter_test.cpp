@@ -1,15 +1,14 @@
 // The real onlyoffice-exporter binary: flags, config errors, endpoints, promtool, scrape
 // orchestration, shutdown.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <future>
+#include <thread>
+
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
 #include "tests/support/silent_peer.h"
-
-#include <catch2/catch.hpp>
-
-#include <signal.h>
-
-#include <future>
-#include <thread>
 
 namespace ooe {
 namespace {
@@ -48,8 +47,7 @@ TEST_CASE("promtool check metrics finds nothing wrong in a real scrape") {
   const auto samples = test::ParseExposition(scrape.body);
   CHECK(FindValue(samples, "redis_up", {{"target", "127.0.0.1:" + std::to_string(redis.Port())}}) ==
         1);
-  CHECK(FindValue(samples, "onlyoffice_exporter_collector_success", {{"collector", "redis"}}) ==
-        1);
+  CHECK(FindValue(samples, "onlyoffice_exporter_collector_success", {{"collector", "redis"}}) == 1);
   CHECK(FindValue(samples, "onlyoffice_exporter_build_info").has_value());
   CHECK(FindValue(samples, "process_resident_memory_bytes").value() > 1e6);
   CHECK(FindValue(samples, "process_open_fds").value() > 3);
@@ -59,9 +57,9 @@ TEST_CASE("promtool check metrics finds nothing wrong in a real scrape") {
   test::WriteFile(dir / "metrics.txt", scrape.body);
   int exit_code = -1;
   std::string problems;
-  const auto output = test::RunCommand(
-      {"sh", "-c", "promtool check metrics < " + (dir / "metrics.txt").string()}, &exit_code,
-      &problems);
+  const auto output =
+      test::RunCommand({"sh", "-c", "promtool check metrics < " + (dir / "metrics.txt").string()},
+                       &exit_code, &problems);
   INFO(output << problems);
   CHECK(exit_code == 0);
   CHECK(output.empty());
@@ -101,8 +99,9 @@ TEST_CASE("--version and --help exit 0") {
 TEST_CASE("bad flags and config exit 2 with one line naming where and what") {
   auto result = RunExporter({"--no-such-flag"});
   CHECK(result.exit_code == 2);
-  CHECK(result.err == "onlyoffice-exporter: command line: --no-such-flag: unknown flag (see "
-                      "--help)\n");
+  CHECK(result.err ==
+        "onlyoffice-exporter: command line: --no-such-flag: unknown flag (see "
+        "--help)\n");
 
   result = RunExporter({"--log.level=loud"});
   CHECK(result.exit_code == 2);
@@ -162,10 +161,13 @@ TEST_CASE("several targets per kind from the config file, each with its own labe
   test::RedisServer first;
   test::RedisServer second;
   test::TempDir dir;
-  test::WriteFile(dir / "config.yml", "collectors:\n  redis:\n    targets:\n"
-                                      "      - {name: cache, address: " + first.Address() + "}\n"
-                                      "      - {name: sessions, address: " + second.Address() +
-                                      "}\n");
+  test::WriteFile(dir / "config.yml",
+                  "collectors:\n  redis:\n    targets:\n"
+                  "      - {name: cache, address: " +
+                      first.Address() +
+                      "}\n"
+                      "      - {name: sessions, address: " +
+                      second.Address() + "}\n");
   test::ExporterProcess exporter({"--config.file=" + (dir / "config.yml").string()});
   const auto samples = test::ParseExposition(exporter.Get().body);
   CHECK(FindValue(samples, "redis_up", {{"target", "cache"}}) == 1);
@@ -192,8 +194,10 @@ TEST_CASE("a hung backend costs one scrape its deadline, not more; the others st
   test::WriteFile(dir / "config.yml",
                   "collectors:\n  redis:\n    targets:\n"
                   "      - {name: hung, address: redis://127.0.0.1:" +
-                      std::to_string(hung.Port()) + "}\n"
-                      "      - {name: healthy, address: " + healthy.Address() + "}\n");
+                      std::to_string(hung.Port()) +
+                      "}\n"
+                      "      - {name: healthy, address: " +
+                      healthy.Address() + "}\n");
   test::ExporterProcess exporter({"--config.file=" + (dir / "config.yml").string()});
   const auto started = Clock::now();
   const auto scrape = exporter.Get("/metrics", {"X-Prometheus-Scrape-Timeout-Seconds: 2"});
@@ -211,8 +215,7 @@ TEST_CASE("a hung backend costs one scrape its deadline, not more; the others st
 
 TEST_CASE("concurrent scrapes share one in-flight collection") {
   test::SilentPeer hung;
-  test::ExporterProcess exporter(
-      {"--redis.addr=redis://127.0.0.1:" + std::to_string(hung.Port())});
+  test::ExporterProcess exporter({"--redis.addr=redis://127.0.0.1:" + std::to_string(hung.Port())});
   std::vector<std::future<test::HttpResult>> scrapes;
   for (int i = 0; i < 10; ++i) {
     scrapes.push_back(std::async(std::launch::async, [&] {
@@ -221,8 +224,8 @@ TEST_CASE("concurrent scrapes share one in-flight collection") {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (auto& scrape : scrapes) CHECK(scrape.get().status == 200);
-  const auto samples = test::ParseExposition(exporter.Get("/metrics",
-      {"X-Prometheus-Scrape-Timeout-Seconds: 1"}).body);
+  const auto samples = test::ParseExposition(
+      exporter.Get("/metrics", {"X-Prometheus-Scrape-Timeout-Seconds: 1"}).body);
   // Ten concurrent scrapes, one collection; then the one just made: two in all.
   CHECK(FindValue(samples, "onlyoffice_exporter_collections_total") == 2);
   CHECK(FindValue(samples, "onlyoffice_exporter_scrapes_total") == 11);
@@ -289,8 +292,7 @@ TEST_CASE("JSON logs are one JSON object a line") {
 
 TEST_CASE("SIGTERM stops the exporter within 2 s, even during a scrape of a hung backend") {
   test::SilentPeer hung;
-  test::ExporterProcess exporter(
-      {"--redis.addr=redis://127.0.0.1:" + std::to_string(hung.Port())});
+  test::ExporterProcess exporter({"--redis.addr=redis://127.0.0.1:" + std::to_string(hung.Port())});
   auto scrape = std::async(std::launch::async, [&] {
     return exporter.Get("/metrics", {"X-Prometheus-Scrape-Timeout-Seconds: 30"});
   });

@@ -42,8 +42,7 @@ bool WaitForPort(int port, std::chrono::milliseconds timeout) {
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = htons(static_cast<uint16_t>(port));
-    const bool connected =
-        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     close(fd);
     if (connected) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

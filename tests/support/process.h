@@ -2,12 +2,12 @@
 // and waiting for a port to answer.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace ooe::test {
 

@@ -8,13 +8,19 @@ RedisServer::RedisServer(std::vector<std::string> extra_arguments, int port)
     : port_(port != 0 ? port : FreePort()),
       process_(
           [&] {
-            std::vector<std::string> argv = {"redis-server",     "--port",
-                                             std::to_string(port_), "--bind",
-                                             "127.0.0.1",         "--save",
-                                             "",                  "--appendonly",
-                                             "no",                "--unixsocket",
+            std::vector<std::string> argv = {"redis-server",
+                                             "--port",
+                                             std::to_string(port_),
+                                             "--bind",
+                                             "127.0.0.1",
+                                             "--save",
+                                             "",
+                                             "--appendonly",
+                                             "no",
+                                             "--unixsocket",
                                              (dir_ / "redis.sock").string(),
-                                             "--dir",             dir_.Path().string()};
+                                             "--dir",
+                                             dir_.Path().string()};
             argv.insert(argv.end(), extra_arguments.begin(), extra_arguments.end());
             return argv;
           }(),

@@ -1,10 +1,10 @@
 // A real redis-server for a test, on a free port, gone when the object is.
 #pragma once
 
-#include "tests/support/process.h"
-
 #include <string>
 #include <vector>
+
+#include "tests/support/process.h"
 
 namespace ooe::test {
 

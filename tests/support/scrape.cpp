@@ -1,8 +1,8 @@
 #include "tests/support/scrape.h"
 
-#include "collectors/http/client.h"
-
 #include <stdexcept>
+
+#include "collectors/http/client.h"
 
 namespace ooe::test {
 
@@ -89,9 +89,8 @@ ExporterProcess::ExporterProcess(std::vector<std::string> flags,
       port_(FreePort()),
       process_(
           [&] {
-            std::vector<std::string> argv = {OOE_EXPORTER_BINARY,
-                                             "--web.listen-address=127.0.0.1:" +
-                                                 std::to_string(port_)};
+            std::vector<std::string> argv = {
+                OOE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:" + std::to_string(port_)};
             argv.insert(argv.end(), flags.begin(), flags.end());
             return argv;
           }(),

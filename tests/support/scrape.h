@@ -2,14 +2,14 @@
 // the real exporter binary started on a free port.
 #pragma once
 
-#include "collectors/collector.h"
-#include "collectors/metric_set.h"
-#include "tests/support/process.h"
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "collectors/collector.h"
+#include "collectors/metric_set.h"
+#include "tests/support/process.h"
 
 namespace ooe::test {
 

@@ -1,11 +1,11 @@
 // The Redis parser and metric builder on real INFO ALL output of Redis 7.0.
+#include <catch2/catch.hpp>
+
 #include "collectors/redis/client.h"
 #include "collectors/redis/collector.h"
 #include "collectors/redis/parser.h"
 #include "tests/support/process.h"
 #include "tests/support/scrape.h"
-
-#include <catch2/catch.hpp>
 
 namespace ooe {
 namespace {
@@ -35,8 +35,7 @@ TEST_CASE("INFO ALL of a Redis 7.0 master parses into redis_exporter's metrics")
   CHECK(test::FindValue(samples, "redis_rdb_last_save_timestamp_seconds") == 1795573926);
   CHECK(test::FindValue(samples, "redis_db_keys", {{"db", "db0"}}) == 2);
   CHECK(test::FindValue(samples, "redis_db_keys_expiring", {{"db", "db0"}}) == 1);
-  CHECK(test::FindValue(samples, "redis_db_avg_ttl_seconds", {{"db", "db0"}}) ==
-        Approx(94.449));
+  CHECK(test::FindValue(samples, "redis_db_avg_ttl_seconds", {{"db", "db0"}}) == Approx(94.449));
   CHECK(test::FindValue(samples, "redis_db_keys", {{"db", "db2"}}) == 20);
   CHECK(test::FindValue(samples, "redis_commands_total", {{"cmd", "get"}}) == 2);
   CHECK(test::FindValue(samples, "redis_commands_duration_seconds_total", {{"cmd", "get"}}) ==

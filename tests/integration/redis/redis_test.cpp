@@ -1,13 +1,12 @@
 // The Redis collector against a real redis-server started by each test.
+#include <catch2/catch.hpp>
+#include <map>
+#include <sstream>
+
 #include "collectors/redis/collector.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
 #include "tests/support/silent_peer.h"
-
-#include <catch2/catch.hpp>
-
-#include <map>
-#include <sstream>
 
 namespace ooe {
 namespace {
@@ -62,8 +61,7 @@ TEST_CASE("exported values agree with redis-cli INFO") {
   CHECK(FindValue(samples, "redis_config_maxmemory") == 64.0 * 1024 * 1024);
   CHECK(FindValue(samples, "redis_config_maxclients") == 321);
   CHECK(FindValue(samples, "redis_keyspace_hits_total") == std::stod(cli.at("keyspace_hits")));
-  CHECK(FindValue(samples, "redis_keyspace_misses_total") ==
-        std::stod(cli.at("keyspace_misses")));
+  CHECK(FindValue(samples, "redis_keyspace_misses_total") == std::stod(cli.at("keyspace_misses")));
   CHECK(FindValue(samples, "redis_evicted_keys_total") == std::stod(cli.at("evicted_keys")));
   CHECK(FindValue(samples, "redis_rejected_connections_total") ==
         std::stod(cli.at("rejected_connections")));
@@ -94,14 +92,14 @@ TEST_CASE("AUTH with the password from a file works, a wrong one says so clearly
   test::WriteFile(dir / "right", secret + "\n");
   test::WriteFile(dir / "wrong", "not-the-password\n");
 
-  auto right = MakeCollector("address: " + server.Address() + "\npassword_file: " +
-                             (dir / "right").string() + "\n");
+  auto right = MakeCollector("address: " + server.Address() +
+                             "\npassword_file: " + (dir / "right").string() + "\n");
   auto result = CollectWithin(*right, std::chrono::seconds(5));
   CHECK(result.error.empty());
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
 
-  auto wrong = MakeCollector("address: " + server.Address() + "\npassword_file: " +
-                             (dir / "wrong").string() + "\n");
+  auto wrong = MakeCollector("address: " + server.Address() +
+                             "\npassword_file: " + (dir / "wrong").string() + "\n");
   result = CollectWithin(*wrong, std::chrono::seconds(5));
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
   CHECK(result.error.find("AUTH on redis://127.0.0.1:" + std::to_string(server.Port()) +
@@ -118,8 +116,9 @@ TEST_CASE("an ACL user without CONFIG rights is enough; CONFIG is skipped quietl
   test::RedisServer server;
   server.Cli({"ACL", "SETUSER", "monitor", "on", ">monitor-pass", "+info", "+ping", "-config"});
   setenv("TEST_REDIS_MONITOR_PASSWORD", "monitor-pass", 1);
-  auto collector = MakeCollector("address: " + server.Address() +
-                                 "\nusername: monitor\npassword_env: TEST_REDIS_MONITOR_PASSWORD\n");
+  auto collector =
+      MakeCollector("address: " + server.Address() +
+                    "\nusername: monitor\npassword_env: TEST_REDIS_MONITOR_PASSWORD\n");
   const auto result = CollectWithin(*collector, std::chrono::seconds(5));
   CHECK(result.error.empty());
   const auto samples = test::SamplesOf(result);
