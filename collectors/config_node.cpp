@@ -10,9 +10,9 @@
 
 namespace ooe {
 
-ConfigNode::ConfigNode(YAML::Node node, std::string origin, std::string path,
+ConfigNode::ConfigNode(const YAML::Node& node, std::string origin, std::string path,
                        std::map<std::string, std::string> key_names)
-    : node_(std::move(node)),
+    : node_(node),
       origin_(std::move(origin)),
       path_(std::move(path)),
       key_names_(std::move(key_names)) {

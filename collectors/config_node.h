@@ -27,7 +27,7 @@ class ConfigNode {
   // `origin` is the file name (or "command line"), `path` where the node sits in it
   // ("collectors.redis.targets[0]"). `key_names` renames keys in messages, so a node built from
   // flags reports "--redis.addr" rather than "address".
-  ConfigNode(YAML::Node node, std::string origin, std::string path,
+  ConfigNode(const YAML::Node& node, std::string origin, std::string path,
              std::map<std::string, std::string> key_names = {});
 
   bool Has(std::string_view key) const;

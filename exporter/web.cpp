@@ -104,7 +104,7 @@ std::string CivetListeningPort(const std::string& listen_address) {
     throw std::invalid_argument("'" + listen_address + "' must be host:port or :port");
   }
   const std::string host = listen_address.substr(0, colon);
-  const std::string port = listen_address.substr(colon + 1);
+  std::string port = listen_address.substr(colon + 1);
   int number = -1;
   const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
   if (error != std::errc() || end != port.data() + port.size() || number < 0 || number > 65535) {
