@@ -11,7 +11,7 @@ BUILD_PACKAGES=(
   libhiredis-dev libyaml-cpp-dev libssl-dev catch2 clang-format clang-tidy
 )
 # The real servers the tests start, one group per backend.
-REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter)
+REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter openssl)
 PROMETHEUS_PACKAGES=(prometheus curl)
 RABBITMQ_PACKAGES=()
 DOCKER_PACKAGES=()

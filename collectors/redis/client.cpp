@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "collectors/redis/tls_stream.h"
+
 namespace ooe::redis {
 namespace {
 
@@ -93,25 +95,43 @@ std::optional<Address> ParseAddress(std::string_view text, std::string& error) {
 
 void Client::ContextDeleter::operator()(redisContext* context) const { redisFree(context); }
 
-Client::Client(Address address, Credentials credentials)
-    : address_(std::move(address)), credentials_(std::move(credentials)) {}
+Client::Client(Address address, Credentials credentials, TlsOptions tls)
+    : address_(std::move(address)),
+      credentials_(std::move(credentials)),
+      tls_options_(std::move(tls)) {}
 
 Client::~Client() = default;
 
+void Client::Disconnect() {
+  connection_.reset();
+  tls_.reset();
+}
+
 bool Client::Connect(const ScrapeContext& context, std::string& error) {
-  const timeval timeout = ToTimeval(context.Remaining());
-  redisContext* raw = address_.scheme == Address::Scheme::kUnix
-                          ? redisConnectUnixWithTimeout(address_.socket_path.c_str(), timeout)
-                          : redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
-  connection_.reset(raw);
-  if (raw == nullptr) {
-    error = "connect " + address_.ToString() + ": out of memory";
-    return false;
-  }
-  if (raw->err != 0) {
-    error = "connect " + address_.ToString() + ": " + raw->errstr;
-    connection_.reset();
-    return false;
+  if (address_.scheme == Address::Scheme::kTls) {
+    tls_ = std::make_unique<TlsStream>();
+    std::string problem;
+    if (!tls_->Connect(address_.host, address_.port, tls_options_, context.deadline, problem)) {
+      error = "connect " + address_.ToString() + ": " + problem;
+      tls_.reset();
+      return false;
+    }
+  } else {
+    const timeval timeout = ToTimeval(context.Remaining());
+    redisContext* raw =
+        address_.scheme == Address::Scheme::kUnix
+            ? redisConnectUnixWithTimeout(address_.socket_path.c_str(), timeout)
+            : redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
+    connection_.reset(raw);
+    if (raw == nullptr) {
+      error = "connect " + address_.ToString() + ": out of memory";
+      return false;
+    }
+    if (raw->err != 0) {
+      error = "connect " + address_.ToString() + ": " + raw->errstr;
+      connection_.reset();
+      return false;
+    }
   }
   if (credentials_.password) {
     std::vector<std::string> auth = {"AUTH"};
@@ -123,7 +143,7 @@ bool Client::Connect(const ScrapeContext& context, std::string& error) {
         // WRONGPASS / ERR invalid password: say so without echoing anything secret.
         error = "AUTH on " + address_.ToString() + " failed: " + server_error;
       }
-      connection_.reset();
+      Disconnect();
       return false;
     }
   }
@@ -135,23 +155,33 @@ std::optional<std::string> Client::Command(const ScrapeContext& context,
                                            std::string& error, std::string* server_error) {
   if (context.Expired()) {
     error = arguments.front() + " on " + address_.ToString() + ": deadline passed";
-    connection_.reset();
+    Disconnect();
     return std::nullopt;
   }
-  redisSetTimeout(connection_.get(), ToTimeval(context.Remaining()));
-  std::vector<const char*> argv;
-  std::vector<size_t> lengths;
-  for (const auto& argument : arguments) {
-    argv.push_back(argument.data());
-    lengths.push_back(argument.size());
+  std::unique_ptr<redisReply, ReplyDeleter> reply;
+  std::string io_error;
+  bool timed_out = false;
+  if (tls_) {
+    reply.reset(tls_->RoundTrip(arguments, context.deadline, io_error, timed_out));
+  } else {
+    redisSetTimeout(connection_.get(), ToTimeval(context.Remaining()));
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const auto& argument : arguments) {
+      argv.push_back(argument.data());
+      lengths.push_back(argument.size());
+    }
+    reply.reset(static_cast<redisReply*>(redisCommandArgv(
+        connection_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+    if (!reply) {
+      timed_out = connection_->err == REDIS_ERR_IO && errno == EAGAIN;
+      io_error = connection_->errstr;
+    }
   }
-  std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(redisCommandArgv(
-      connection_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
   if (!reply) {
-    const bool timed_out = connection_->err == REDIS_ERR_IO && (errno == EAGAIN);
     error = arguments.front() + " on " + address_.ToString() + ": " +
-            (timed_out ? std::string("no reply before the deadline") : connection_->errstr);
-    connection_.reset();
+            (timed_out ? std::string("no reply before the deadline") : io_error);
+    Disconnect();
     return std::nullopt;
   }
   switch (reply->type) {
@@ -181,12 +211,12 @@ std::optional<std::string> Client::Command(const ScrapeContext& context,
 }
 
 std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string& error) {
-  if (!connection_ && !Connect(context, error)) return std::nullopt;
+  if (!Connected() && !Connect(context, error)) return std::nullopt;
   Snapshot snapshot;
   auto info = Command(context, {"INFO", "ALL"}, error, nullptr);
   if (!info) {
     // A kept connection may have been closed by the server (timeout, restart): one fresh try.
-    if (connection_ == nullptr && !context.Expired() && Connect(context, error)) {
+    if (!Connected() && !context.Expired() && Connect(context, error)) {
       info = Command(context, {"INFO", "ALL"}, error, nullptr);
     }
     if (!info) return std::nullopt;
@@ -195,9 +225,9 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   // CONFIG is often denied by ACLs or renamed away on managed Redis: then these stay unknown.
   std::string ignored;
   snapshot.maxclients = Command(context, {"CONFIG", "GET", "maxclients"}, error, &ignored);
-  if (connection_ == nullptr) return std::nullopt;
+  if (!Connected()) return std::nullopt;
   snapshot.maxmemory = Command(context, {"CONFIG", "GET", "maxmemory"}, error, &ignored);
-  if (connection_ == nullptr) return std::nullopt;
+  if (!Connected()) return std::nullopt;
   error.clear();
   return snapshot;
 }

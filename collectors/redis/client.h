@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collectors/collector.h"
+#include "collectors/http/client.h"
 
 struct redisContext;
 
@@ -39,9 +40,12 @@ struct Snapshot {
   std::optional<std::string> maxmemory;
 };
 
+class TlsStream;
+
 class Client {
  public:
-  Client(Address address, Credentials credentials);
+  // `tls` applies to rediss:// addresses.
+  Client(Address address, Credentials credentials, TlsOptions tls = {});
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -55,6 +59,8 @@ class Client {
     void operator()(redisContext* context) const;
   };
   bool Connect(const ScrapeContext& context, std::string& error);
+  bool Connected() const { return connection_ != nullptr || tls_ != nullptr; }
+  void Disconnect();
   // Runs one command; an error reply sets `server_error` instead of failing the connection.
   std::optional<std::string> Command(const ScrapeContext& context,
                                      const std::vector<std::string>& arguments, std::string& error,
@@ -62,7 +68,9 @@ class Client {
 
   Address address_;
   Credentials credentials_;
-  std::unique_ptr<redisContext, ContextDeleter> connection_;
+  TlsOptions tls_options_;
+  std::unique_ptr<redisContext, ContextDeleter> connection_;  // redis:// and unix://
+  std::unique_ptr<TlsStream> tls_;                            // rediss://
 };
 
 }  // namespace ooe::redis

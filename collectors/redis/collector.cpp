@@ -182,10 +182,11 @@ namespace {
 
 class RedisCollector final : public Collector {
  public:
-  RedisCollector(std::string target, redis::Address address, redis::Credentials credentials)
+  RedisCollector(std::string target, redis::Address address, redis::Credentials credentials,
+                 TlsOptions tls)
       : target_(std::move(target)),
         description_(address.ToString()),
-        client_(std::move(address), std::move(credentials)) {}
+        client_(std::move(address), std::move(credentials), std::move(tls)) {}
 
   const std::string& Kind() const override {
     static const std::string kind = "redis";
@@ -221,15 +222,20 @@ class RedisCollector final : public Collector {
 }  // namespace
 
 std::unique_ptr<Collector> MakeRedisCollector(const ConfigNode& target) {
-  target.ExpectOnly({"name", "address", "username", "password_file", "password_env"});
+  target.ExpectOnly({"name", "address", "username", "password_file", "password_env", "tls_ca_file",
+                     "tls_cert_file", "tls_key_file", "tls_insecure_skip_verify"});
   const auto address_text = target.RequiredString("address");
   std::string problem;
   auto address = redis::ParseAddress(address_text, problem);
   if (!address) target.Fail("address", "'" + address_text + "' " + problem);
-  if (address->scheme == redis::Address::Scheme::kTls) {
-    target.Fail("address",
-                "rediss:// needs hiredis 1.0+ built with TLS; Debian 12's hiredis 0.14 has no "
-                "TLS. Reach Redis over redis:// or a unix socket, or through a TLS tunnel");
+  TlsOptions tls;
+  tls.ca_file = target.String("tls_ca_file", "");
+  tls.cert_file = target.String("tls_cert_file", "");
+  tls.key_file = target.String("tls_key_file", "");
+  tls.insecure_skip_verify = target.Bool("tls_insecure_skip_verify", false);
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    target.Fail(tls.cert_file.empty() ? "tls_cert_file" : "tls_key_file",
+                "a client certificate needs both tls_cert_file and tls_key_file");
   }
   redis::Credentials credentials{.username = target.String("username", ""),
                                  .password = target.Secret("password")};
@@ -237,7 +243,7 @@ std::unique_ptr<Collector> MakeRedisCollector(const ConfigNode& target) {
                                         ? address->host + ":" + std::to_string(address->port)
                                         : address->socket_path);
   return std::make_unique<RedisCollector>(std::move(name), std::move(*address),
-                                          std::move(credentials));
+                                          std::move(credentials), std::move(tls));
 }
 
 }  // namespace ooe

@@ -159,3 +159,60 @@ TEST_CASE("a peer that accepts and never answers ends the collection at the dead
 }
 
 }  // namespace ooe
+
+namespace ooe {
+
+TEST_CASE("rediss:// speaks TLS, verifies the certificate, and says why when it cannot") {
+  test::TempDir dir;
+  const auto cert = (dir / "cert.pem").string();
+  const auto key = (dir / "key.pem").string();
+  int exit_code = -1;
+  test::RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext",
+                    "subjectAltName=DNS:localhost,IP:127.0.0.1"},
+                   &exit_code);
+  REQUIRE(exit_code == 0);
+  const int tls_port = test::FreePort();
+  test::RedisServer server({"--tls-port", std::to_string(tls_port), "--tls-cert-file", cert,
+                            "--tls-key-file", key, "--tls-ca-cert-file", cert, "--tls-auth-clients",
+                            "no", "--requirepass", "tls-pass"});
+  REQUIRE(test::WaitForPort(tls_port, std::chrono::seconds(5)));
+  setenv("TEST_REDIS_TLS_PASSWORD", "tls-pass", 1);
+  const std::string base = "address: rediss://127.0.0.1:" + std::to_string(tls_port) +
+                           "\npassword_env: TEST_REDIS_TLS_PASSWORD\n";
+
+  auto verified = MakeCollector(base + "tls_ca_file: " + cert + "\n");
+  auto result = CollectWithin(*verified, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
+  // The connection is kept: a second scrape works on it.
+  result = CollectWithin(*verified, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+  CHECK(FindValue(test::SamplesOf(result), "redis_db_keys") == std::nullopt);
+
+  auto untrusted = MakeCollector(base);
+  result = CollectWithin(*untrusted, std::chrono::seconds(5));
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK(result.error.find("connect rediss://127.0.0.1:" + std::to_string(tls_port) +
+                          ": TLS handshake: self-signed certificate") == 0);
+
+  auto insecure = MakeCollector(base + "tls_insecure_skip_verify: true\n");
+  result = CollectWithin(*insecure, std::chrono::seconds(5));
+  CHECK(result.error.empty());
+
+  auto plain_to_tls = MakeCollector("address: redis://127.0.0.1:" + std::to_string(tls_port));
+  result = CollectWithin(*plain_to_tls, std::chrono::seconds(3));
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK_FALSE(result.error.empty());
+}
+
+TEST_CASE("a TLS peer that accepts and never answers ends at the deadline") {
+  test::SilentPeer peer;
+  auto collector = MakeCollector("address: rediss://127.0.0.1:" + std::to_string(peer.Port()));
+  const auto started = Clock::now();
+  const auto result = CollectWithin(*collector, std::chrono::milliseconds(1000));
+  CHECK(std::chrono::duration<double>(Clock::now() - started).count() < 1.5);
+  CHECK(result.error.find("TLS handshake: no answer before the deadline") != std::string::npos);
+}
+
+}  // namespace ooe
