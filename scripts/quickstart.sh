@@ -132,4 +132,6 @@ if $check_only; then
 fi
 echo
 log "Press Ctrl-C to stop everything."
-while true; do sleep 3600 & wait $!; done
+sleep infinity &
+echo "$! sleep" >>"$STATE/pids"  # so stop_all ends it too
+wait $!
