@@ -16,7 +16,7 @@ PROMETHEUS_PACKAGES=(prometheus curl)
 RABBITMQ_PACKAGES=()
 DOCKER_PACKAGES=()
 DOCUMENTSERVER_PACKAGES=()
-ALERTING_PACKAGES=()
+ALERTING_PACKAGES=(prometheus-alertmanager)
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
