@@ -11,6 +11,7 @@
 #include "collectors/config_node.h"
 #include "collectors/registry.h"
 #include "exporter/version.h"
+#include "exporter/web.h"
 
 namespace ooe {
 namespace {
@@ -239,7 +240,14 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
     }
   }
 
-  if (const auto flag = Lookup(flags, "web.listen-address")) options.listen_address = flag->value;
+  if (const auto flag = Lookup(flags, "web.listen-address")) {
+    try {
+      CivetListeningPort(flag->value);
+    } catch (const std::invalid_argument& error) {
+      throw ConfigError(kCommandLine, flag->source, error.what());
+    }
+    options.listen_address = flag->value;
+  }
   if (const auto flag = Lookup(flags, "web.telemetry-path")) {
     if (!flag->value.starts_with("/")) {
       throw ConfigError(kCommandLine, flag->source, "must start with /");

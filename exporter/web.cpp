@@ -111,8 +111,16 @@ std::string CivetListeningPort(const std::string& listen_address) {
     throw std::invalid_argument("'" + listen_address + "': port must be 0 to 65535");
   }
   if (host.empty()) return port;
-  if (host.find(':') != std::string::npos && host.front() != '[') {
-    throw std::invalid_argument("'" + listen_address + "': write IPv6 hosts as [::1]:port");
+  if (host.front() == '[' || host.find(':') != std::string::npos) {
+    // Debian 12's civetweb is built without IPv6 (mg_check_feature(8) is 0).
+    if (mg_check_feature(8) == 0) {
+      throw std::invalid_argument("'" + listen_address +
+                                  "': this build's HTTP server (civetweb) has no IPv6; listen on "
+                                  "an IPv4 address or :port");
+    }
+    if (host.front() != '[') {
+      throw std::invalid_argument("'" + listen_address + "': write IPv6 hosts as [::1]:port");
+    }
   }
   return host + ":" + port;
 }

@@ -109,6 +109,12 @@ TEST_CASE("bad flags and config exit 2 with one line naming where and what") {
         "onlyoffice-exporter: command line: --log.level: must be debug, info, warn or error, "
         "not 'loud'\n");
 
+  result = RunExporter({"--web.listen-address=localhost"});
+  CHECK(result.exit_code == 2);
+  CHECK(result.err ==
+        "onlyoffice-exporter: command line: --web.listen-address: 'localhost' must "
+        "be host:port or :port\n");
+
   result = RunExporter({"--redis.addr=http://nope"});
   CHECK(result.exit_code == 2);
   CHECK(CountLines(result.err) == 1);
