@@ -1,5 +1,6 @@
 #include "collectors/registry.h"
 
+#include "collectors/docker/collector.h"
 #include "collectors/redis/collector.h"
 
 namespace ooe {
@@ -21,6 +22,24 @@ const std::vector<CollectorKind>& CollectorKinds() {
                           {"REDIS_PASSWORD", "password_env"}},
           .default_target = [] { return YAML::Load("address: redis://localhost:6379"); },
           .make = MakeRedisCollector,
+      },
+      {
+          .name = "docker",
+          .help = "Docker Engine API (Docker or Podman): container CPU, memory, state, health",
+          .enabled_by_default = true,
+          .target_flags =
+              {
+                  {"docker.host", "host",
+                   "Engine API to watch: unix:///path or tcp://host:port (default: DOCKER_HOST, "
+                   "else unix:///var/run/docker.sock)"},
+                  {"docker.label-filter", "label_filter",
+                   "Only containers with this label (key or key=value), e.g. "
+                   "com.docker.compose.project=onlyoffice"},
+                  {"docker.name-regex", "name_regex", "Only containers whose name matches"},
+              },
+          .secret_envs = {},
+          .default_target = docker::DefaultTarget,
+          .make = MakeDockerCollector,
       },
   };
   return kinds;

@@ -1,0 +1,89 @@
+// The Engine API transport (Docker and Podman's compatible service): GET only, over a unix
+// socket or tcp:// (TLS optional), every container's inspect and stats in flight at once.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/collector.h"
+#include "collectors/docker/parser.h"
+#include "collectors/http/client.h"
+
+namespace ooe::docker {
+
+// Where the engine listens: unix:///path, tcp://host:port (https when `tls`), http(s)://.
+struct Endpoint {
+  std::string host;         // as configured, for messages and the default target label
+  std::string unix_socket;  // set for unix://
+  std::string base_url;     // "http://localhost" for a socket, else the scheme://host:port
+};
+
+// Parses `host` (DOCKER_HOST syntax); nullopt with `error` set when malformed.
+std::optional<Endpoint> ParseEndpoint(std::string_view host, bool tls, std::string& error);
+
+// The newest Engine API version this collector speaks (one-shot stats need 1.41).
+inline constexpr std::string_view kMaxApiVersion = "1.41";
+// The oldest: /containers/ID/stats with online_cpus (1.27); older engines are refused.
+inline constexpr std::string_view kMinApiVersion = "1.27";
+
+// min(server, ours) as "major.minor"; nullopt when the server's version is older than ours.
+// An empty or unparsable server version gives "" (unversioned paths: the server's own).
+std::optional<std::string> NegotiateApiVersion(std::string_view server_version);
+
+struct ClientOptions {
+  Endpoint endpoint;
+  TlsOptions tls;
+  std::vector<std::string> label_filters;  // "key=value" or "key", ANDed by the engine
+  std::optional<std::regex> name_regex;     // applied here to the name without '/'
+  size_t max_containers = 300;
+  size_t max_body_bytes = size_t{4} << 20;
+};
+
+// One selected container: what the list said, and what inspect and stats answered.
+struct ContainerReading {
+  ContainerSummary summary;
+  std::optional<ContainerInspect> inspect;
+  std::optional<ContainerStats> stats;  // running and paused containers only
+};
+
+struct Snapshot {
+  VersionInfo version;
+  std::string api_version;  // negotiated; "" when the engine's own is used
+  EngineInfo info;
+  std::vector<ContainerReading> containers;
+  size_t skipped = 0;  // selected but left out by max_containers
+};
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+
+  // Reads the snapshot by the context's deadline. Returns nullopt with `error` set when the
+  // engine cannot be read at all; otherwise the snapshot, with `error` naming the first
+  // per-container failure (and how many more) when some inspect or stats reply was bad.
+  std::optional<Snapshot> Fetch(const ScrapeContext& context, std::string& error);
+
+  std::string Describe() const { return options_.endpoint.host; }
+
+ private:
+  struct Reply {
+    std::optional<std::string> body;  // set on HTTP 2xx
+    long status = 0;
+    std::string error;  // one line when no body
+  };
+
+  HttpRequest Request(const std::string& path) const;
+  // Turns a response into a body or one line "GET <host> <path>: <what went wrong>".
+  Reply Check(const std::string& path, const HttpResponse& response) const;
+  std::string ContainersPath() const;
+
+  ClientOptions options_;
+  HttpClient http_;
+  std::optional<VersionInfo> version_;  // negotiated once, again after a failure
+  std::string api_prefix_;              // "/v1.41" or ""
+};
+
+}  // namespace ooe::docker
