@@ -14,7 +14,7 @@ BUILD_PACKAGES=(
 REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter openssl)
 PROMETHEUS_PACKAGES=(prometheus curl)
 RABBITMQ_PACKAGES=()
-DOCKER_PACKAGES=()
+DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
 DOCUMENTSERVER_PACKAGES=()
 ALERTING_PACKAGES=(prometheus-alertmanager)
 

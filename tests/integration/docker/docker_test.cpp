@@ -1,0 +1,303 @@
+// The Docker collector against real engines: a private dockerd and Podman's API service, with
+// real containers (busybox-static), both started once for this binary.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <thread>
+
+#include "collectors/docker/collector.h"
+#include "tests/support/docker_engine.h"
+#include "tests/support/scrape.h"
+#include "tests/support/silent_peer.h"
+
+namespace ooe {
+namespace {
+
+using Kind = test::ContainerEngine::Kind;
+using test::FindValue;
+
+std::unique_ptr<Collector> MakeCollector(const std::string& yaml) {
+  return MakeDockerCollector(ConfigNode(YAML::Load(yaml), "test.yml", "target"));
+}
+
+struct Scrape {
+  CollectResult result;
+  std::vector<test::Sample> samples;
+  double seconds = 0;
+  Clock::time_point end;
+};
+
+Scrape CollectOnce(Collector& collector, std::chrono::milliseconds budget = std::chrono::seconds(8)) {
+  Scrape scrape;
+  const auto start = Clock::now();
+  scrape.result = collector.Collect(ScrapeContext{start + budget});
+  scrape.end = Clock::now();
+  scrape.seconds = std::chrono::duration<double>(scrape.end - start).count();
+  scrape.samples = test::SamplesOf(scrape.result);
+  return scrape;
+}
+
+test::ContainerEngine& Engine(Kind kind) {
+  auto& engine = test::ContainerEngine::Shared(kind);
+  engine.RemoveAllContainers();
+  return engine;
+}
+
+// Polls `inspect -f FORMAT NAME` until it prints `expected` (20 s at most).
+bool WaitFor(const test::ContainerEngine& engine, const std::string& name,
+             const std::string& format, const std::string& expected) {
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (engine.Cli({"inspect", "-f", format, name}) == expected) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("docker: a CPU burner under --cpus 0.5 shows a rate near 0.5 cores and its limits") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  engine.Run("burner", {"--cpus", "0.5", "--memory", "64m", "--label", "tier=office"},
+             {"sh", "-c", "yes > /dev/null"});
+  engine.Run("idle", {}, {"sleep", "1000"});
+  auto collector =
+      MakeCollector("host: " + engine.Host() + "\nname: engine\nlabel_allowlist: [tier]\n");
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto first = CollectOnce(*collector);
+  REQUIRE(first.result.error.empty());
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  const auto second = CollectOnce(*collector);
+  REQUIRE(second.result.error.empty());
+
+  const std::map<std::string, std::string> burner = {
+      {"name", "burner"}, {"target", "engine"}, {"container_label_tier", "office"}};
+  const auto usage_first = FindValue(first.samples, "container_cpu_usage_seconds_total", burner);
+  const auto usage_second = FindValue(second.samples, "container_cpu_usage_seconds_total", burner);
+  REQUIRE(usage_first);
+  REQUIRE(usage_second);
+  const double elapsed = std::chrono::duration<double>(second.end - first.end).count();
+  const double rate = (*usage_second - *usage_first) / elapsed;
+  CHECK(rate == Approx(0.5).margin(0.15));
+  CHECK(FindValue(second.samples, "container_spec_cpu_quota", burner) == 50000);
+  CHECK(FindValue(second.samples, "container_spec_cpu_period", burner) == 100000);
+  CHECK(FindValue(second.samples, "container_spec_cpu_limit_cores", burner) == 0.5);
+  CHECK(FindValue(second.samples, "container_spec_memory_limit_bytes", burner) == 64 << 20);
+  CHECK(FindValue(second.samples, "container_memory_working_set_bytes", burner).value() > 0);
+  CHECK(FindValue(second.samples, "container_running", burner) == 1);
+  CHECK(FindValue(second.samples, "container_start_time_seconds", burner).value() > 1.7e9);
+  CHECK(FindValue(second.samples, "container_engine_up") == 1);
+  CHECK(FindValue(second.samples, "container_engine_info", {{"engine", engine.Name()}}) == 1);
+  // Unlimited: the host's cores, so usage / limit is one division for every container.
+  const auto cores = FindValue(second.samples, "machine_cpu_cores");
+  REQUIRE(cores);
+  CHECK(FindValue(second.samples, "container_spec_cpu_limit_cores", {{"name", "idle"}}) == *cores);
+  CHECK(FindValue(second.samples, "container_spec_memory_limit_bytes", {{"name", "idle"}}) == 0);
+  if (kind == Kind::kDocker) {
+    // Podman 4.3's compatible API reports zero throttling on cgroup v1.
+    CHECK(FindValue(second.samples, "container_cpu_cfs_throttled_periods_total", burner).value() >
+          0);
+  }
+}
+
+TEST_CASE("docker: a stopped container shows its state and exit code, not usage") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  engine.Run("exit3", {}, {"sh", "-c", "exit 3"});
+  REQUIRE(WaitFor(engine, "exit3", "{{.State.Status}}", "exited"));
+  auto collector = MakeCollector("host: " + engine.Host());
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  const std::map<std::string, std::string> exited = {{"name", "exit3"}};
+  CHECK(FindValue(scrape.samples, "container_running", exited) == 0);
+  CHECK(FindValue(scrape.samples, "container_state", {{"name", "exit3"}, {"state", "exited"}}) ==
+        1);
+  CHECK(FindValue(scrape.samples, "container_state", {{"name", "exit3"}, {"state", "running"}}) ==
+        0);
+  CHECK(FindValue(scrape.samples, "container_last_exit_code", exited) == 3);
+  CHECK(FindValue(scrape.samples, "container_last_seen", exited));
+  CHECK_FALSE(FindValue(scrape.samples, "container_cpu_usage_seconds_total", exited));
+  CHECK_FALSE(FindValue(scrape.samples, "container_memory_usage_bytes", exited));
+}
+
+TEST_CASE("docker: a container killed for memory exits 137, and Docker says OOMKilled") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  engine.Run("oom", {"--memory", "16m", "--memory-swap", "16m"},
+             {"sh", "-c", "head -c 200m /dev/zero | tail"});
+  REQUIRE(WaitFor(engine, "oom", "{{.State.Status}}", "exited"));
+  auto collector = MakeCollector("host: " + engine.Host());
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  const std::map<std::string, std::string> oom = {{"name", "oom"}};
+  CHECK(FindValue(scrape.samples, "container_last_exit_code", oom) == 137);
+  CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes", oom) == 16 << 20);
+  REQUIRE(FindValue(scrape.samples, "container_oom_killed", oom));
+  if (kind == Kind::kDocker) CHECK(FindValue(scrape.samples, "container_oom_killed", oom) == 1);
+}
+
+TEST_CASE("docker: health checks are visible as a status state set") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  const std::vector<std::string> common = {"--health-interval", "1s", "--health-retries", "1"};
+  auto with = [&](std::vector<std::string> options) {
+    options.insert(options.end(), common.begin(), common.end());
+    return options;
+  };
+  engine.Run("well", with({"--health-cmd", "true"}), {"sleep", "1000"});
+  engine.Run("sick", with({"--health-cmd", "false"}), {"sleep", "1000"});
+  engine.Run("plain", {}, {"sleep", "1000"});
+  if (kind == Kind::kPodman) {
+    // Podman runs health checks from systemd timers, which this machine has not: run them.
+    engine.Cli({"healthcheck", "run", "well"});
+    engine.Cli({"healthcheck", "run", "sick"});
+  }
+  REQUIRE(WaitFor(engine, "well", "{{.State.Health.Status}}", "healthy"));
+  REQUIRE(WaitFor(engine, "sick", "{{.State.Health.Status}}", "unhealthy"));
+  auto collector = MakeCollector("host: " + engine.Host());
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(FindValue(scrape.samples, "container_health_status",
+                  {{"name", "well"}, {"status", "healthy"}}) == 1);
+  CHECK(FindValue(scrape.samples, "container_health_status",
+                  {{"name", "well"}, {"status", "unhealthy"}}) == 0);
+  CHECK(FindValue(scrape.samples, "container_health_status",
+                  {{"name", "sick"}, {"status", "unhealthy"}}) == 1);
+  CHECK(FindValue(scrape.samples, "container_health_failing_streak", {{"name", "sick"}}).value() >=
+        1);
+  CHECK_FALSE(FindValue(scrape.samples, "container_health_status", {{"name", "plain"}}));
+}
+
+TEST_CASE("docker: label filter and name regex select containers, compose labels become labels") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  const std::vector<std::string> compose = {"--label", "com.docker.compose.project=onlyoffice",
+                                            "--label", "com.docker.compose.service=documentserver"};
+  engine.Run("oo-ds", compose, {"sleep", "1000"});
+  engine.Run("oo-other", {"--label", "com.docker.compose.project=other"}, {"sleep", "1000"});
+  engine.Run("unrelated", {}, {"sleep", "1000"});
+  auto by_label = MakeCollector("host: " + engine.Host() +
+                                "\nlabel_filter: com.docker.compose.project=onlyoffice\n");
+  auto scrape = CollectOnce(*by_label);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(test::CountSamples(scrape.samples, "container_running") == 1);
+  CHECK(FindValue(scrape.samples, "container_running",
+                  {{"name", "oo-ds"},
+                   {"compose_project", "onlyoffice"},
+                   {"compose_service", "documentserver"},
+                   {"image", test::ContainerEngine::kImage}}) == 1);
+
+  auto by_name = MakeCollector("host: " + engine.Host() + "\nname_regex: '^oo-'\nmax_containers: 1\n");
+  scrape = CollectOnce(*by_name);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(test::CountSamples(scrape.samples, "container_running") == 1);
+  CHECK(FindValue(scrape.samples, "container_engine_containers_skipped") == 1);
+  CHECK_FALSE(FindValue(scrape.samples, "container_running", {{"name", "unrelated"}}));
+}
+
+TEST_CASE("docker: access over tcp:// through a proxy to the socket works") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  engine.Run("behind-proxy", {"--memory", "32m"}, {"sleep", "1000"});
+  const int port = test::FreePort();
+  test::Process proxy({"socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,fork,reuseaddr",
+                       "UNIX-CONNECT:" + engine.SocketPath()});
+  REQUIRE(test::WaitForPort(port, std::chrono::seconds(5)));
+  auto collector = MakeCollector("host: tcp://127.0.0.1:" + std::to_string(port));
+  CHECK(collector->Target() == "tcp://127.0.0.1:" + std::to_string(port));
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes",
+                  {{"name", "behind-proxy"}}) == 32 << 20);
+  CHECK(FindValue(scrape.samples, "container_memory_usage_bytes", {{"name", "behind-proxy"}}));
+}
+
+TEST_CASE("docker: every stats request is in flight at once, so 20 containers take about 1 s") {
+  auto& engine = Engine(Kind::kDocker);
+  for (int i = 0; i < 20; ++i) engine.Run("many-" + std::to_string(i), {}, {"sleep", "1000"});
+  auto collector = MakeCollector("host: " + engine.Host());
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(test::CountSamples(scrape.samples, "container_cpu_usage_seconds_total") == 20);
+  // Docker's stats wait for its 1-second sampling tick: 20 in a row would take 20 s.
+  CHECK(scrape.seconds < 3.0);
+}
+
+TEST_CASE("docker: a missing socket gives one clear line and engine_up 0") {
+  auto collector = MakeCollector("host: unix:///nonexistent/docker.sock");
+  const auto scrape = CollectOnce(*collector);
+  CHECK(scrape.result.error ==
+        "GET unix:///nonexistent/docker.sock /version: connect: No such file or directory: is "
+        "the Docker socket mounted?");
+  CHECK(FindValue(scrape.samples, "container_engine_up") == 0);
+  CHECK(test::CountSamples(scrape.samples, "container_running") == 0);
+}
+
+TEST_CASE("docker: a socket nobody serves says the engine is not running") {
+  test::TempDir dir;
+  const std::string path = (dir / "dead.sock").string();
+  const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, path.c_str(), sizeof(address.sun_path) - 1);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);  // no listen()
+  auto collector = MakeCollector("host: unix://" + path);
+  const auto scrape = CollectOnce(*collector);
+  close(fd);
+  CHECK(scrape.result.error == "GET unix://" + path +
+                                   " /version: connect: Connection refused: is the engine running?");
+}
+
+TEST_CASE("docker: a silent engine, a garbage reply and an oversized reply are clear errors") {
+  test::SilentPeer silent;
+  auto hung = MakeCollector("host: tcp://127.0.0.1:" + std::to_string(silent.Port()));
+  auto scrape = CollectOnce(*hung, std::chrono::milliseconds(500));
+  CHECK(scrape.seconds < 2);
+  CHECK_THAT(scrape.result.error,
+             Catch::StartsWith("GET tcp://127.0.0.1:" + std::to_string(silent.Port()) +
+                               " /version: no complete reply before the deadline"));
+
+  // A real HTTP server that is no engine.
+  const int port = test::FreePort();
+  test::Process web({"socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,fork,reuseaddr",
+                     "SYSTEM:'read line; printf \"HTTP/1.1 200 OK\\r\\nContent-Length: 9\\r\\n"
+                     "Connection: close\\r\\n\\r\\nnot json!\"'"});
+  REQUIRE(test::WaitForPort(port, std::chrono::seconds(5)));
+  auto garbage = MakeCollector("host: tcp://127.0.0.1:" + std::to_string(port));
+  scrape = CollectOnce(*garbage);
+  CHECK(scrape.result.error == "GET tcp://127.0.0.1:" + std::to_string(port) +
+                                   " /version: /version reply is not valid JSON (9 bytes)");
+  CHECK(FindValue(scrape.samples, "container_engine_up") == 0);
+
+  auto& engine = Engine(Kind::kPodman);
+  auto small = MakeCollector("host: " + engine.Host() + "\nmax_body_size: 100\n");
+  scrape = CollectOnce(*small);
+  CHECK_THAT(scrape.result.error, Catch::StartsWith("GET " + engine.Host() + " /version: ") &&
+                                      Catch::EndsWith("raise max_body_size"));
+}
+
+TEST_CASE("docker: the exporter binary serves container metrics with --docker.host") {
+  auto& engine = Engine(Kind::kPodman);
+  engine.Run("served", {"--label", "com.docker.compose.project=onlyoffice"}, {"sleep", "1000"});
+  test::ExporterProcess exporter({"--no-collector.redis", "--collector.docker", "--docker.host",
+                                  engine.Host(), "--docker.label-filter",
+                                  "com.docker.compose.project=onlyoffice"});
+  const auto response = exporter.Get();
+  REQUIRE(response.status == 200);
+  const auto samples = test::ParseExposition(response.body);
+  CHECK(FindValue(samples, "onlyoffice_exporter_collector_success",
+                  {{"collector", "docker"}, {"target", engine.Host()}}) == 1);
+  CHECK(FindValue(samples, "container_running", {{"name", "served"}, {"target", engine.Host()}}) ==
+        1);
+}
+
+}  // namespace ooe

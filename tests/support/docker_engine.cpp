@@ -1,0 +1,160 @@
+#include "tests/support/docker_engine.h"
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace ooe::test {
+namespace {
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// A busybox-static root file system: the only image these machines can have (no registry).
+void BuildRootfs(const std::filesystem::path& rootfs) {
+  for (const auto* directory : {"bin", "tmp", "proc", "sys", "dev", "etc"}) {
+    std::filesystem::create_directories(rootfs / directory);
+  }
+  std::filesystem::copy_file("/bin/busybox", rootfs / "bin" / "busybox");
+  for (const auto* applet : {"sh", "yes", "sleep", "head", "tail", "cat", "dd", "true", "false",
+                             "kill", "ls"}) {
+    std::filesystem::create_symlink("busybox", rootfs / "bin" / applet);
+  }
+  WriteFile(rootfs / "etc" / "passwd", "root:x:0:0:root:/:/bin/sh\n");
+  WriteFile(rootfs / "etc" / "group", "root:x:0:\n");
+}
+
+// Lazily unmounts whatever the engine left mounted under `directory` (deepest first), so
+// removing the directory never walks into a mounted file system.
+void UnmountBelow(const std::filesystem::path& directory) {
+  std::ifstream mounts("/proc/self/mounts");
+  std::vector<std::string> targets;
+  std::string device, target, rest;
+  const std::string prefix = directory.string() + "/";
+  while (mounts >> device >> target && std::getline(mounts, rest)) {
+    if (target.rfind(prefix, 0) == 0) targets.push_back(target);
+  }
+  std::sort(targets.begin(), targets.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& path : targets) umount2(path.c_str(), MNT_DETACH);
+}
+
+}  // namespace
+
+ContainerEngine& ContainerEngine::Shared(Kind kind) {
+  if (kind == Kind::kDocker) {
+    static ContainerEngine docker(Kind::kDocker);
+    return docker;
+  }
+  static ContainerEngine podman(Kind::kPodman);
+  return podman;
+}
+
+std::string ContainerEngine::SocketPath() const {
+  return (dir_ / (kind_ == Kind::kDocker ? "docker.sock" : "podman.sock")).string();
+}
+
+std::vector<std::string> ContainerEngine::CliPrefix() const {
+  if (kind_ == Kind::kDocker) return {"docker", "--host", Host()};
+  return {"podman",         "--root",           (dir_ / "root").string(),
+          "--runroot",      (dir_ / "runroot").string(),
+          "--tmpdir",       (dir_ / "tmp").string(),
+          "--runtime",      "runc",
+          "--cgroup-manager", "cgroupfs",
+          "--events-backend", "file"};
+}
+
+ContainerEngine::ContainerEngine(Kind kind) : kind_(kind) {
+  BuildRootfs(dir_ / "rootfs");
+  const std::string log = (dir_ / "daemon.log").string();
+  if (kind_ == Kind::kDocker) {
+    daemon_ = std::make_unique<Process>(
+        std::vector<std::string>{"dockerd", "--host", Host(), "--data-root",
+                                 (dir_ / "data").string(), "--exec-root",
+                                 (dir_ / "exec").string(), "--pidfile", (dir_ / "pid").string(),
+                                 "--iptables=false", "--ip-masq=false", "--bridge=none"},
+        log);
+  } else {
+    auto argv = CliPrefix();
+    argv.insert(argv.end(), {"system", "service", "--time=0", Host()});
+    daemon_ = std::make_unique<Process>(argv, log);
+  }
+  // The API answers /_ping once it is up (dockerd: about 2 s).
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    int exit_code = -1;
+    RunCommand({"curl", "-sf", "--unix-socket", SocketPath(), "http://localhost/_ping"},
+               &exit_code);
+    if (exit_code == 0) break;
+    if (!daemon_->Running()) {
+      throw std::runtime_error(Name() + " did not start: " + ReadFile(log));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  int exit_code = -1;
+  std::string errors;
+  const auto prefix = CliPrefix();
+  std::string import_command = "tar -C " + (dir_ / "rootfs").string() + " -c . | ";
+  for (const auto& part : prefix) import_command += "'" + part + "' ";
+  import_command += "import - " + std::string(kImage);
+  RunCommand({"sh", "-c", import_command}, &exit_code, &errors);
+  if (exit_code != 0) throw std::runtime_error(Name() + " import failed: " + errors);
+}
+
+ContainerEngine::~ContainerEngine() { Shutdown(); }
+
+void ContainerEngine::Shutdown() {
+  if (!daemon_) return;
+  RemoveAllContainers();
+  daemon_->Stop(std::chrono::milliseconds(10000));
+  daemon_.reset();
+  UnmountBelow(dir_.Path());
+}
+
+std::string ContainerEngine::Cli(const std::vector<std::string>& arguments, int* exit_code,
+                                 std::string* error_output) const {
+  auto argv = CliPrefix();
+  argv.insert(argv.end(), arguments.begin(), arguments.end());
+  return Trim(RunCommand(argv, exit_code, error_output));
+}
+
+std::string ContainerEngine::Run(const std::string& name, const std::vector<std::string>& options,
+                                 const std::vector<std::string>& command) const {
+  std::vector<std::string> arguments = {"run", "-d", "--name", name};
+  if (kind_ == Kind::kPodman) {
+    arguments.insert(arguments.end(), {"--ulimit", "nofile=1024:1024", "--ulimit",
+                                       "nproc=1024:1024", "--network", "none"});
+  } else {
+    arguments.insert(arguments.end(), {"--log-driver", "none"});
+  }
+  arguments.insert(arguments.end(), options.begin(), options.end());
+  arguments.push_back(kImage);
+  arguments.insert(arguments.end(), command.begin(), command.end());
+  int exit_code = -1;
+  std::string errors;
+  auto id = Cli(arguments, &exit_code, &errors);
+  if (exit_code != 0) throw std::runtime_error(Name() + " run " + name + " failed: " + errors);
+  return id;
+}
+
+void ContainerEngine::RemoveAllContainers() const {
+  const auto ids = Cli({"ps", "-aq"});
+  if (ids.empty()) return;
+  std::vector<std::string> arguments = {"rm", "-f"};
+  if (kind_ == Kind::kPodman) arguments.insert(arguments.end(), {"-t", "0"});
+  size_t start = 0;
+  while (start < ids.size()) {
+    const auto end = ids.find('\n', start);
+    arguments.push_back(ids.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  Cli(arguments);
+}
+
+}  // namespace ooe::test
