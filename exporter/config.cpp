@@ -36,6 +36,8 @@ std::vector<FlagSpec> AllFlags() {
       {"web.listen-address", "Address to listen on for metrics and the landing page.",
        kDefaultListenAddress},
       {"web.telemetry-path", "Path under which to expose metrics.", "/metrics"},
+      {"web.config.file",
+       "Path to a web configuration file (exporter-toolkit format: TLS, basic auth).", ""},
       {"config.file", "Path to the YAML configuration file (targets, collectors).", ""},
       {"log.level",
        "Only log messages with the given severity or above: debug, info, warn, "
@@ -254,6 +256,10 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
     }
     options.telemetry_path = flag->value;
   }
+  if (const auto flag = Lookup(flags, "web.config.file")) {
+    options.web_config_file = flag->value;
+    options.web_config = LoadWebConfig(flag->value);
+  }
   if (const auto flag = Lookup(flags, "log.level")) {
     options.log_level = ParseLogLevel(flag->value, kCommandLine, flag->source);
   }
@@ -283,8 +289,8 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
     if (!enabled) continue;
 
     std::vector<ConfigNode> targets;
-    const auto& target_list = section.Yaml()["targets"];
-    if (target_list && !target_list.IsNull()) {
+    if (section.Has("targets")) {
+      const auto target_list = section.Yaml()["targets"];
       if (!target_list.IsSequence()) section.Fail("targets", "must be a list of targets");
       for (size_t i = 0; i < target_list.size(); ++i) {
         targets.emplace_back(target_list[i], file_origin,

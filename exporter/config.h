@@ -10,6 +10,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/log.h"
+#include "exporter/web_config.h"
 
 namespace ooe {
 
@@ -21,6 +22,8 @@ struct ExporterOptions {
   std::string listen_address = kDefaultListenAddress;
   std::string telemetry_path = "/metrics";
   std::string config_file;
+  std::string web_config_file;
+  WebConfig web_config;  // from --web.config.file: TLS and basic auth
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
   // Used when a scrape carries no X-Prometheus-Scrape-Timeout-Seconds (curl, a browser).

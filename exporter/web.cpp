@@ -1,6 +1,7 @@
 #include "exporter/web.h"
 
 #include <CivetServer.h>
+#include <openssl/ssl.h>
 
 #include <charconv>
 #include <stdexcept>
@@ -11,67 +12,123 @@
 namespace ooe {
 namespace {
 
-void WriteResponse(mg_connection* connection, int status, std::string_view status_text,
-                   std::string_view content_type, std::string_view body) {
-  // Headers and body in one write: two small writes meet Nagle and delayed ACKs (40 ms).
-  std::string response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(status_text) +
-                         "\r\nContent-Type: " + std::string(content_type) +
-                         "\r\nContent-Length: " + std::to_string(body.size()) +
-                         "\r\nCache-Control: no-store\r\n\r\n";
-  const auto* request = mg_get_request_info(connection);
-  const bool head = request != nullptr && std::string_view(request->request_method) == "HEAD";
-  if (!head) response.append(body);
-  mg_write(connection, response.data(), response.size());
-}
-
-bool IsGetOrHead(mg_connection* connection) {
-  const std::string_view method = mg_get_request_info(connection)->request_method;
-  if (method == "GET" || method == "HEAD") return true;
-  WriteResponse(connection, 405, "Method Not Allowed", "text/plain; charset=utf-8",
-                "Only GET and HEAD are allowed.\n");
-  return false;
-}
-
-class MetricsHandler final : public CivetHandler {
+// What every endpoint shares: basic auth, the configured extra headers, one write per answer.
+class Endpoint : public CivetHandler {
  public:
-  MetricsHandler(Scraper& scraper, const ExporterOptions& options)
-      : scraper_(scraper), options_(options) {}
+  Endpoint(BasicAuthenticator& authenticator, const WebConfig& web)
+      : authenticator_(authenticator), web_(web) {}
 
-  bool handleGet(CivetServer*, mg_connection* connection) override { return Serve(connection); }
-  bool handleHead(CivetServer*, mg_connection* connection) override { return Serve(connection); }
+  bool handleGet(CivetServer*, mg_connection* connection) override { return Handle(connection); }
+  bool handleHead(CivetServer*, mg_connection* connection) override { return Handle(connection); }
   bool handlePost(CivetServer*, mg_connection* connection) override {
-    return IsGetOrHead(connection);
+    Write(connection, 405, "Method Not Allowed", "text/plain; charset=utf-8",
+          "Only GET and HEAD are allowed.\n");
+    return true;
+  }
+
+ protected:
+  virtual void Serve(mg_connection* connection) = 0;
+
+  void Write(mg_connection* connection, int status, std::string_view status_text,
+             std::string_view content_type, std::string_view body,
+             std::string_view extra_headers = {}) const {
+    // Headers and body in one write: two small writes meet Nagle and delayed ACKs (40 ms).
+    std::string response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(status_text) +
+                           "\r\nContent-Type: " + std::string(content_type) +
+                           "\r\nContent-Length: " + std::to_string(body.size()) +
+                           "\r\nCache-Control: no-store\r\n";
+    for (const auto& [name, value] : web_.headers) response += name + ": " + value + "\r\n";
+    response.append(extra_headers);
+    response += "\r\n";
+    const auto* request = mg_get_request_info(connection);
+    const bool head = request != nullptr && std::string_view(request->request_method) == "HEAD";
+    if (!head) response.append(body);
+    mg_write(connection, response.data(), response.size());
   }
 
  private:
-  bool Serve(mg_connection* connection) {
+  bool Handle(mg_connection* connection) {
+    if (!authenticator_.Allows(mg_get_header(connection, "Authorization"))) {
+      Write(connection, 401, "Unauthorized", "text/plain; charset=utf-8", "Unauthorized\n",
+            "WWW-Authenticate: Basic realm=\"onlyoffice-exporter\"\r\n");
+      return true;
+    }
+    Serve(connection);
+    return true;
+  }
+
+  BasicAuthenticator& authenticator_;
+  const WebConfig& web_;
+};
+
+class MetricsEndpoint final : public Endpoint {
+ public:
+  MetricsEndpoint(BasicAuthenticator& authenticator, const ExporterOptions& options,
+                  Scraper& scraper)
+      : Endpoint(authenticator, options.web_config), scraper_(scraper), options_(options) {}
+
+ private:
+  void Serve(mg_connection* connection) override {
     const auto deadline =
         ScrapeDeadline(mg_get_header(connection, "X-Prometheus-Scrape-Timeout-Seconds"),
                        options_.timeout_offset, options_.scrape_timeout, Clock::now());
     const auto body = scraper_.Scrape(deadline);
-    WriteResponse(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body);
-    return true;
+    Write(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body);
   }
 
   Scraper& scraper_;
   const ExporterOptions& options_;
 };
 
-class FixedPageHandler final : public CivetHandler {
+class FixedPageEndpoint final : public Endpoint {
  public:
-  FixedPageHandler(std::string content_type, std::string body)
-      : content_type_(std::move(content_type)), body_(std::move(body)) {}
-  bool handleGet(CivetServer*, mg_connection* connection) override { return Serve(connection); }
-  bool handleHead(CivetServer*, mg_connection* connection) override { return Serve(connection); }
+  FixedPageEndpoint(BasicAuthenticator& authenticator, const WebConfig& web,
+                    std::string content_type, std::string body)
+      : Endpoint(authenticator, web),
+        content_type_(std::move(content_type)),
+        body_(std::move(body)) {}
 
  private:
-  bool Serve(mg_connection* connection) {
-    WriteResponse(connection, 200, "OK", content_type_, body_);
-    return true;
+  void Serve(mg_connection* connection) override {
+    Write(connection, 200, "OK", content_type_, body_);
   }
   std::string content_type_;
   std::string body_;
 };
+
+// civetweb asks for its SSL_CTX through a callback with no context of ours, hence a pointer
+// that lives while the server does.
+const TlsServerConfig* g_tls_config = nullptr;
+
+// civetweb creates the SSL_CTX (it loads OpenSSL itself) and hands it here to be set up.
+int ConfigureSslContext(void* ssl_context, void*) {
+  auto* context = static_cast<SSL_CTX*>(ssl_context);
+  const TlsServerConfig& tls = *g_tls_config;
+  SSL_CTX_set_min_proto_version(context,
+                                tls.min_version == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION);
+  if (SSL_CTX_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(context) != 1) {
+    Log(LogLevel::kError, "cannot load the TLS certificate and key",
+        {{"cert_file", tls.cert_file}, {"key_file", tls.key_file}});
+    return -1;
+  }
+  if (!tls.client_ca_file.empty()) {
+    SSL_CTX_load_verify_locations(context, tls.client_ca_file.c_str(), nullptr);
+    SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(tls.client_ca_file.c_str()));
+  }
+  const std::string& type = tls.client_auth_type;
+  int mode = SSL_VERIFY_NONE;
+  if (type == "RequestClientCert" || type == "VerifyClientCertIfGiven") mode = SSL_VERIFY_PEER;
+  if (type == "RequireAnyClientCert" || type == "RequireAndVerifyClientCert") {
+    mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  }
+  // "Any" and "Request" accept a certificate without checking it against the CA.
+  const bool check_chain = type.find("Verify") != std::string::npos;
+  SSL_verify_cb accept_any = [](int, X509_STORE_CTX*) { return 1; };
+  SSL_CTX_set_verify(context, mode, check_chain ? nullptr : accept_any);
+  return 1;
+}
 
 std::string EscapeHtml(std::string_view text) {
   std::string escaped;
@@ -144,17 +201,25 @@ std::string LandingPage(const ExporterOptions& options) {
 }
 
 struct WebServer::Impl {
+  std::unique_ptr<BasicAuthenticator> authenticator;
   std::unique_ptr<CivetServer> server;
-  std::unique_ptr<MetricsHandler> metrics;
-  std::unique_ptr<FixedPageHandler> landing;
-  std::unique_ptr<FixedPageHandler> healthy;
+  std::vector<std::unique_ptr<Endpoint>> endpoints;
 };
 
 WebServer::WebServer(const ExporterOptions& options, Scraper& scraper)
     : impl_(std::make_unique<Impl>()) {
+  const WebConfig& web = options.web_config;
+  impl_->authenticator = std::make_unique<BasicAuthenticator>(web.basic_auth_users);
+  std::string port = CivetListeningPort(options.listen_address);
+  CivetCallbacks callbacks;
+  if (web.tls_enabled) {
+    port += "s";
+    g_tls_config = &web.tls;
+    callbacks.init_ssl = &ConfigureSslContext;
+  }
   const std::vector<std::string> civet_options = {
       "listening_ports",
-      CivetListeningPort(options.listen_address),
+      port,
       // Each scrape holds a worker until its deadline; leave room for many at once.
       "num_threads",
       "64",
@@ -168,17 +233,21 @@ WebServer::WebServer(const ExporterOptions& options, Scraper& scraper)
       "1",
   };
   try {
-    impl_->server = std::make_unique<CivetServer>(civet_options);
+    impl_->server = std::make_unique<CivetServer>(civet_options, &callbacks);
   } catch (const CivetException& error) {
     throw std::runtime_error("cannot listen on " + options.listen_address + ": " + error.what());
   }
-  impl_->metrics = std::make_unique<MetricsHandler>(scraper, options);
-  impl_->landing =
-      std::make_unique<FixedPageHandler>("text/html; charset=utf-8", LandingPage(options));
-  impl_->healthy = std::make_unique<FixedPageHandler>("text/plain; charset=utf-8", "Healthy\n");
-  impl_->server->addHandler(options.telemetry_path + "$", impl_->metrics.get());
-  impl_->server->addHandler("/$", impl_->landing.get());
-  impl_->server->addHandler("/-/healthy$", impl_->healthy.get());
+  auto& authenticator = *impl_->authenticator;
+  auto add = [&](const std::string& uri, std::unique_ptr<Endpoint> endpoint) {
+    impl_->server->addHandler(uri, endpoint.get());
+    impl_->endpoints.push_back(std::move(endpoint));
+  };
+  add(options.telemetry_path + "$",
+      std::make_unique<MetricsEndpoint>(authenticator, options, scraper));
+  add("/$", std::make_unique<FixedPageEndpoint>(authenticator, web, "text/html; charset=utf-8",
+                                                LandingPage(options)));
+  add("/-/healthy$", std::make_unique<FixedPageEndpoint>(authenticator, web,
+                                                         "text/plain; charset=utf-8", "Healthy\n"));
 }
 
 WebServer::~WebServer() { Stop(); }

@@ -1,0 +1,110 @@
+// --web.config.file: TLS, client certificates and bcrypt basic auth, checked with real TLS
+// connections to the real binary.
+#include <crypt.h>
+
+#include <catch2/catch.hpp>
+
+#include "collectors/http/client.h"
+#include "tests/support/scrape.h"
+
+namespace ooe {
+namespace {
+
+std::string BcryptHash(const std::string& password) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  REQUIRE(crypt_gensalt_rn("$2b$", 5, nullptr, 0, salt, sizeof salt) != nullptr);
+  crypt_data scratch{};
+  return crypt_r(password.c_str(), salt, &scratch);
+}
+
+struct Certificate {
+  std::string cert;
+  std::string key;
+};
+
+Certificate SelfSigned(const test::TempDir& dir, const std::string& name) {
+  Certificate certificate{(dir / (name + ".pem")).string(), (dir / (name + "-key.pem")).string()};
+  int exit_code = -1;
+  test::RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    certificate.key, "-out", certificate.cert, "-days", "2", "-subj", "/CN=" + name,
+                    "-addext", "subjectAltName=IP:127.0.0.1"},
+                   &exit_code);
+  REQUIRE(exit_code == 0);
+  return certificate;
+}
+
+HttpResponse Get(const std::string& url, const std::string& ca_file, const std::string& user = "",
+                 const std::string& password = "", const Certificate* client = nullptr) {
+  HttpClient client_connection;
+  HttpRequest request;
+  request.url = url;
+  request.tls.ca_file = ca_file;
+  request.username = user;
+  request.password = password;
+  if (client != nullptr) {
+    request.tls.cert_file = client->cert;
+    request.tls.key_file = client->key;
+  }
+  return client_connection.Perform(request, Clock::now() + std::chrono::seconds(10));
+}
+
+}  // namespace
+
+TEST_CASE("bcrypt basic auth: right password 200, wrong or none 401, secrets not logged") {
+  test::TempDir dir;
+  const std::string password = "scrape-pass-" + std::to_string(test::FreePort());
+  test::WriteFile(dir / "web.yml", "basic_auth_users:\n  prometheus: " + BcryptHash(password) +
+                                       "\nhttp_server_config:\n  headers:\n"
+                                       "    X-Content-Type-Options: nosniff\n");
+  test::ExporterProcess exporter({"--web.config.file=" + (dir / "web.yml").string()});
+  const std::string base = "http://127.0.0.1:" + std::to_string(exporter.Port());
+
+  auto response = Get(base + "/metrics", "", "prometheus", password);
+  CHECK(response.status == 200);
+  CHECK(response.body.find("onlyoffice_exporter_build_info") != std::string::npos);
+  // Verified passwords are remembered: the second request needs no bcrypt round.
+  CHECK(Get(base + "/metrics", "", "prometheus", password).status == 200);
+
+  CHECK(Get(base + "/metrics", "", "prometheus", "wrong").status == 401);
+  CHECK(Get(base + "/metrics", "", "nobody", password).status == 401);
+  CHECK(Get(base + "/metrics", "").status == 401);
+  CHECK(Get(base + "/", "").status == 401);
+  CHECK(Get(base + "/-/healthy", "").status == 401);
+  CHECK(exporter.Log().find(password) == std::string::npos);
+}
+
+TEST_CASE(
+    "tls_server_config is refused with a clear reason (Debian 12's civetweb has no "
+    "working TLS)") {
+  test::TempDir dir;
+  const auto server = SelfSigned(dir, "server");
+  test::WriteFile(dir / "web.yml", "tls_server_config:\n  cert_file: " + server.cert +
+                                       "\n  key_file: " + server.key + "\n");
+  int exit_code = -1;
+  std::string err;
+  test::RunCommand({OOE_EXPORTER_BINARY, "--web.config.file=" + (dir / "web.yml").string()},
+                   &exit_code, &err);
+  CHECK(exit_code == 2);
+  CHECK(err.find("tls_server_config.cert_file: TLS is not available in this build") !=
+        std::string::npos);
+}
+
+TEST_CASE("a bad web config exits 2 naming the file and the key") {
+  test::TempDir dir;
+  test::WriteFile(dir / "typo.yml", "basic_auth_user:\n  a: b\n");
+  test::WriteFile(dir / "plain.yml", "basic_auth_users:\n  prometheus: hunter2\n");
+  for (const auto& [file, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"typo.yml", "basic_auth_user: unknown key"},
+           {"plain.yml", "basic_auth_users.prometheus: must be a bcrypt hash ($2y$...)"},
+           {"missing.yml", "(file): cannot be read"}}) {
+    int exit_code = -1;
+    std::string err;
+    test::RunCommand({OOE_EXPORTER_BINARY, "--web.config.file=" + (dir / file).string()},
+                     &exit_code, &err);
+    CHECK(exit_code == 2);
+    CHECK(err == "onlyoffice-exporter: " + (dir / file).string() + ": " + expected + "\n");
+    CHECK(err.find("hunter2") == std::string::npos);
+  }
+}
+
+}  // namespace ooe
