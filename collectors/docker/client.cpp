@@ -209,12 +209,8 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   snapshot.version = *version_;
   snapshot.api_version = api_prefix_.empty() ? "" : api_prefix_.substr(2);
 
-  // The list and the host facts together.
   const std::string list_path = ContainersPath();
-  const std::string info_path = api_prefix_ + "/info";
-  const auto first =
-      http_.PerformAll({Request(list_path), Request(info_path)}, context.deadline);
-  const auto list_reply = Check(list_path, first[0]);
+  const auto list_reply = Check(list_path, http_.Perform(Request(list_path), context.deadline));
   if (!list_reply.body) {
     version_.reset();  // the engine may have been replaced by another version
     error = list_reply.error;
@@ -224,10 +220,6 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   if (!list) {
     error = "GET " + options_.endpoint.host + " " + list_path + ": " + list.error;
     return std::nullopt;
-  }
-  // /info only adds the host's cores and memory; a proxy may forbid it.
-  if (const auto info_reply = Check(info_path, first[1]); info_reply.body) {
-    if (auto info = ParseEngineInfo(*info_reply.body)) snapshot.info = *info;
   }
 
   for (auto& summary : *list.value) {
@@ -246,6 +238,10 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   const bool one_shot = negotiated && *negotiated >= std::make_pair(1, 41);
   std::vector<std::string> paths;
   std::vector<std::pair<size_t, bool>> owners;  // container index, is stats
+  // /info only adds the host's cores and memory, and costs Podman about 0.2 s of CPU: read it
+  // with the containers, and again only every few minutes.
+  const std::string info_path = api_prefix_ + "/info";
+  const bool read_info = !info_ || Clock::now() - info_read_at_ > kInfoLifetime;
   for (size_t i = 0; i < snapshot.containers.size(); ++i) {
     const auto& summary = snapshot.containers[i].summary;
     paths.push_back(api_prefix_ + "/containers/" + summary.id + "/json");
@@ -257,9 +253,21 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
     }
   }
   std::vector<HttpRequest> requests;
-  requests.reserve(paths.size());
+  requests.reserve(paths.size() + 1);
   for (const auto& path : paths) requests.push_back(Request(path));
-  const auto responses = http_.PerformAll(requests, context.deadline);
+  if (read_info) requests.push_back(Request(info_path));
+  auto responses = http_.PerformAll(requests, context.deadline);
+  if (read_info) {
+    // A proxy may forbid /info: then the stats' online_cpus stand in for the host's cores.
+    if (const auto info_reply = Check(info_path, responses.back()); info_reply.body) {
+      if (auto info = ParseEngineInfo(*info_reply.body)) {
+        info_ = *info.value;
+        info_read_at_ = Clock::now();
+      }
+    }
+    responses.pop_back();
+  }
+  if (info_) snapshot.info = *info_;
 
   std::string first_problem;
   size_t problems = 0;

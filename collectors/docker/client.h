@@ -84,6 +84,9 @@ class Client {
   HttpClient http_;
   std::optional<VersionInfo> version_;  // negotiated once, again after a failure
   std::string api_prefix_;              // "/v1.41" or ""
+  std::optional<EngineInfo> info_;      // /info, kept for kInfoLifetime
+  Clock::time_point info_read_at_;
+  static constexpr std::chrono::minutes kInfoLifetime{5};
 };
 
 }  // namespace ooe::docker
