@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -43,6 +44,31 @@ void UnmountBelow(const std::filesystem::path& directory) {
   std::sort(targets.begin(), targets.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
   for (const auto& path : targets) umount2(path.c_str(), MNT_DETACH);
+}
+
+// Podman's conmon runs `podman ... container cleanup` after a container ends, which would
+// recreate storage files under a directory being removed: wait (5 s at most) until no process
+// names `directory` on its command line.
+void WaitForHelpersBelow(const std::filesystem::path& directory) {
+  const std::string needle = directory.string();
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    bool busy = false;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+      const std::string pid = entry.path().filename().string();
+      if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+      if (pid == std::to_string(getpid())) continue;
+      std::ifstream file(entry.path() / "cmdline");
+      const std::string cmdline((std::istreambuf_iterator<char>(file)),
+                                std::istreambuf_iterator<char>());
+      if (cmdline.find(needle) != std::string::npos) {
+        busy = true;
+        break;
+      }
+    }
+    if (!busy) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace
@@ -113,6 +139,7 @@ void ContainerEngine::Shutdown() {
   RemoveAllContainers();
   daemon_->Stop(std::chrono::milliseconds(10000));
   daemon_.reset();
+  WaitForHelpersBelow(dir_.Path());
   UnmountBelow(dir_.Path());
 }
 
