@@ -12,7 +12,7 @@ BUILD_PACKAGES=(
 )
 # The real servers the tests start, one group per backend.
 REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter openssl)
-PROMETHEUS_PACKAGES=(prometheus curl)
+PROMETHEUS_PACKAGES=(prometheus curl python3)
 RABBITMQ_PACKAGES=()
 DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
 DOCUMENTSERVER_PACKAGES=()
