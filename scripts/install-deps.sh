@@ -17,6 +17,7 @@ RABBITMQ_PACKAGES=()
 DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
 DOCUMENTSERVER_PACKAGES=()
 ALERTING_PACKAGES=(prometheus-alertmanager)
+DEPLOY_PACKAGES=(systemd)  # systemd-analyze verify for deploy/systemd
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
@@ -27,7 +28,8 @@ for group in "${groups[@]}"; do
     build) wanted+=("${BUILD_PACKAGES[@]}") ;;
     test | stack)
       wanted+=("${REDIS_PACKAGES[@]}" "${PROMETHEUS_PACKAGES[@]}" "${RABBITMQ_PACKAGES[@]}"
-        "${DOCKER_PACKAGES[@]}" "${DOCUMENTSERVER_PACKAGES[@]}" "${ALERTING_PACKAGES[@]}") ;;
+        "${DOCKER_PACKAGES[@]}" "${DOCUMENTSERVER_PACKAGES[@]}" "${ALERTING_PACKAGES[@]}"
+        "${DEPLOY_PACKAGES[@]}") ;;
     *) echo "install-deps.sh: unknown group '$group' (build, test, stack)" >&2; exit 2 ;;
   esac
 done
