@@ -10,5 +10,5 @@ for preset in asan debug; do
   echo "==> $preset: configure, build, test"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$(nproc)"
-  ctest --preset "$preset" --timeout 900
+  ctest --preset "$preset" --timeout 900 --no-label-summary
 done
