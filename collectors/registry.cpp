@@ -1,6 +1,7 @@
 #include "collectors/registry.h"
 
 #include "collectors/docker/collector.h"
+#include "collectors/rabbitmq/collector.h"
 #include "collectors/redis/collector.h"
 
 namespace ooe {
@@ -40,6 +41,23 @@ const std::vector<CollectorKind>& CollectorKinds() {
           .secret_envs = {},
           .default_target = docker::DefaultTarget,
           .make = MakeDockerCollector,
+      },
+      {
+          .name = "rabbitmq",
+          .help = "RabbitMQ management API: broker, nodes, queues",
+          .enabled_by_default = true,
+          .target_flags =
+              {
+                  {"rabbitmq.url", "url",
+                   "RabbitMQ management API base URL, e.g. http://rabbitmq:15672"},
+                  {"rabbitmq.user", "username",
+                   "Management API user (the 'monitoring' tag is enough)"},
+                  {"rabbitmq.password-file", "password_file", "File holding its password"},
+              },
+          .secret_envs = {{"ONLYOFFICE_EXPORTER_RABBITMQ_PASSWORD", "password_env"},
+                          {"RABBIT_PASSWORD", "password_env"}},
+          .default_target = [] { return YAML::Load("url: http://localhost:15672"); },
+          .make = MakeRabbitmqCollector,
       },
   };
   return kinds;

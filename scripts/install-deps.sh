@@ -13,7 +13,7 @@ BUILD_PACKAGES=(
 # The real servers the tests start, one group per backend.
 REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter openssl)
 PROMETHEUS_PACKAGES=(prometheus curl python3)
-RABBITMQ_PACKAGES=()
+RABBITMQ_PACKAGES=(rabbitmq-server python3-pika)
 DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
 DOCUMENTSERVER_PACKAGES=()
 ALERTING_PACKAGES=(prometheus-alertmanager)
