@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 
 namespace ooe {
@@ -74,14 +75,17 @@ void Configure(Transfer& transfer, Clock::time_point deadline) {
   if (!request.unix_socket.empty()) {
     curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   }
-  if (request.method == "GET") {
+  if (request.method == "GET" && request.body.empty()) {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
-  } else if (request.method == "POST") {
+  } else {
+    // POSTFIELDS sends the body (and makes the request a POST); CUSTOMREQUEST then names the
+    // real method (PUT, DELETE ...).
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
-  } else {
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "POST") {
+      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    }
   }
   curl_slist* list = nullptr;
   for (const auto& header : request.headers) list = curl_slist_append(list, header.c_str());
@@ -159,7 +163,10 @@ void Finish(Transfer& transfer, CURLcode code) {
   if (transfer.aborted) response.failure = HttpFailure::kAborted;
   if (response.failure == HttpFailure::kNone) return;
 
-  const std::string where = transfer.request->method + " " + RedactUrl(transfer.request->url);
+  // The query string stays out of messages: long column lists and tokens are noise there.
+  const std::string& url = transfer.request->url;
+  const std::string where =
+      transfer.request->method + " " + RedactUrl(url.substr(0, url.find('?')));
   switch (response.failure) {
     case HttpFailure::kTooLarge:
       response.error = where + ": reply larger than the limit of " +
@@ -172,6 +179,16 @@ void Finish(Transfer& transfer, CURLcode code) {
       response.error = where + ": no complete reply before the deadline (" +
                        std::to_string(response.body_bytes) + " bytes received)";
       break;
+    case HttpFailure::kConnect: {
+      // curl's own text ("Couldn't connect to server") hides whether the port is closed, the
+      // host unreachable or a unix socket missing; the system's reason does not.
+      long os_errno = 0;
+      curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+      response.error = where + ": connect: " +
+                       (os_errno != 0 ? std::strerror(static_cast<int>(os_errno))
+                                      : std::string(curl_easy_strerror(code)));
+      break;
+    }
     default: {
       const std::string detail =
           transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);

@@ -29,11 +29,16 @@ std::string Client::Problem(const HttpRequest& request, const HttpResponse& resp
     case 200:
       return {};
     case 401:
+      // RabbitMQ answers 401 both for bad credentials and for a user without the tag the
+      // endpoint needs; the reason in the body tells them apart.
+      if (response.body.find("Not monitor user") != std::string::npos) {
+        return where +
+               ": HTTP 401: the user needs the 'monitoring' tag "
+               "(rabbitmqctl set_user_tags USER monitoring)";
+      }
       return where + ": HTTP 401 Unauthorized: check the RabbitMQ user name and password";
     case 403:
-      return where +
-             ": HTTP 403 Forbidden: the user needs the 'monitoring' tag "
-             "(rabbitmqctl set_user_tags USER monitoring)";
+      return where + ": HTTP 403 Forbidden: give the user the 'monitoring' tag";
     case 404:
       return where + ": HTTP 404: is this the management API (rabbitmq_management plugin)?";
     default:

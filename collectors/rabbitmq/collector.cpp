@@ -165,6 +165,14 @@ class RabbitmqCollector final : public Collector {
       } else {
         up = true;
         rabbitmq::BuildMetrics(*overview, *nodes, replies->queues, filter_, metrics);
+        // The monitoring tag shows global totals, but queues only of the vhosts the user may
+        // enter: an empty list next to a non-zero total is a permissions problem.
+        if (replies->queues.empty() && overview->queues.value_or(0) > 0) {
+          result.error = "GET " + base + "/api/queues: the user sees none of the " +
+                         std::to_string(static_cast<long long>(*overview->queues)) +
+                         " queues; give it access to their vhosts (rabbitmqctl set_permissions "
+                         "-p VHOST USER '' '' '' grants access without any rights)";
+        }
       }
     }
     metrics.Gauge("rabbitmq_up", "1 when the management API answered, 0 otherwise.", up ? 1 : 0);
