@@ -7,18 +7,22 @@
 
 namespace ooe::test {
 
-RabbitmqServer::RabbitmqServer()
+RabbitmqServer::RabbitmqServer(bool prometheus_plugin)
     : amqp_port_(FreePort()),
       management_port_(FreePort()),
       distribution_port_(FreePort()),
+      prometheus_port_(FreePort()),
       node_name_("ooe-test-" + std::to_string(amqp_port_) + "@localhost") {
   WriteFile(dir_ / "rabbitmq.conf",
             "listeners.tcp.default = 127.0.0.1:" + std::to_string(amqp_port_) +
                 "\nmanagement.tcp.port = " + std::to_string(management_port_) +
                 "\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n"
                 // Queue statistics every 500 ms instead of 5 s, so counters move quickly.
-                "collect_statistics_interval = 500\n");
-  WriteFile(dir_ / "enabled_plugins", "[rabbitmq_management].\n");
+                "collect_statistics_interval = 500\nprometheus.tcp.port = " +
+                std::to_string(prometheus_port_) + "\nprometheus.tcp.ip = 127.0.0.1\n");
+  WriteFile(dir_ / "enabled_plugins", prometheus_plugin
+                                          ? "[rabbitmq_management,rabbitmq_prometheus].\n"
+                                          : "[rabbitmq_management].\n");
   const std::string d = dir_.Path().string();
   // The node script itself, not Debian's wrapper, which switches to the rabbitmq user.
   process_ = std::make_unique<Process>(

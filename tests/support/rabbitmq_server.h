@@ -11,13 +11,16 @@ namespace ooe::test {
 
 class RabbitmqServer {
  public:
-  RabbitmqServer();
+  // `prometheus_plugin` also enables rabbitmq_prometheus (the broker's own /metrics), for the
+  // benchmark's side-by-side.
+  explicit RabbitmqServer(bool prometheus_plugin = false);
   ~RabbitmqServer();
   // One node for the whole test binary (starting one takes about 6 s).
   static RabbitmqServer& Shared();
 
   int AmqpPort() const { return amqp_port_; }
   int ManagementPort() const { return management_port_; }
+  int PrometheusPort() const { return prometheus_port_; }
   std::string ManagementUrl() const {
     return "http://127.0.0.1:" + std::to_string(management_port_);
   }
@@ -42,6 +45,7 @@ class RabbitmqServer {
   int amqp_port_;
   int management_port_;
   int distribution_port_;
+  int prometheus_port_;
   std::string node_name_;
   std::unique_ptr<Process> process_;
 };
