@@ -31,7 +31,7 @@ std::string_view LevelName(LogLevel level) {
 
 spdlog::logger& Logger() {
   // stderr, as the Go exporters log; "%v" because the line is already formatted here.
-  static const std::shared_ptr<spdlog::logger> logger = [] {
+  static const std::shared_ptr<spdlog::logger> kLogger = [] {
     auto created = std::make_shared<spdlog::logger>(
         "onlyoffice-exporter", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     created->set_pattern("%v");
@@ -39,7 +39,7 @@ spdlog::logger& Logger() {
     created->flush_on(spdlog::level::trace);
     return created;
   }();
-  return *logger;
+  return *kLogger;
 }
 
 void AppendLogfmtValue(std::string& out, std::string_view value) {

@@ -14,7 +14,8 @@ struct Parsed {
 
   static Parsed Failure(std::string why) { return Parsed{std::nullopt, std::move(why)}; }
   explicit operator bool() const { return value.has_value(); }
-  const T& operator*() const { return *value; }
+  const T& operator*() const& { return *value; }
+  T& operator*() & { return *value; }
   const T* operator->() const { return &*value; }
 };
 

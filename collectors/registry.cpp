@@ -7,7 +7,7 @@
 namespace ooe {
 
 const std::vector<CollectorKind>& CollectorKinds() {
-  static const std::vector<CollectorKind> kinds = {
+  static const std::vector<CollectorKind> kKinds = {
       {
           .name = "redis",
           .help = "Redis INFO and CONFIG (hiredis)",
@@ -60,7 +60,7 @@ const std::vector<CollectorKind>& CollectorKinds() {
           .make = MakeRabbitmqCollector,
       },
   };
-  return kinds;
+  return kKinds;
 }
 
 }  // namespace ooe

@@ -33,11 +33,13 @@ class Endpoint : public CivetHandler {
              std::string_view content_type, std::string_view body,
              std::string_view extra_headers = {}) const {
     // Headers and body in one write: two small writes meet Nagle and delayed ACKs (40 ms).
-    std::string response = "HTTP/1.1 " + std::to_string(status) + " " + std::string(status_text) +
-                           "\r\nContent-Type: " + std::string(content_type) +
-                           "\r\nContent-Length: " + std::to_string(body.size()) +
-                           "\r\nCache-Control: no-store\r\n";
-    for (const auto& [name, value] : web_.headers) response += name + ": " + value + "\r\n";
+    std::string response = "HTTP/1.1 " + std::to_string(status) + " ";
+    response.append(status_text).append("\r\nContent-Type: ").append(content_type);
+    response.append("\r\nContent-Length: ").append(std::to_string(body.size()));
+    response.append("\r\nCache-Control: no-store\r\n");
+    for (const auto& [name, value] : web_.headers) {
+      response.append(name).append(": ").append(value).append("\r\n");
+    }
     response.append(extra_headers);
     response += "\r\n";
     const auto* request = mg_get_request_info(connection);

@@ -3,7 +3,8 @@
 // with curl (the serial floor), on Podman's API service; then ours vs `docker stats --no-stream`
 // on a private dockerd, whose stats calls wait for its 1-second sampling tick.
 // Run (as root): cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
-//   cmake --build build/release --target bench_docker && build/release/bench/bench_docker [containers] [rounds]
+//   cmake --build build/release --target bench_docker && build/release/bench/bench_docker
+//   [containers] [rounds]
 // (defaults 100 containers, 5 rounds; a Debug build times our JSON parsing unoptimised).
 #include <iomanip>
 #include <iostream>
@@ -33,8 +34,8 @@ double ScrapeOurs(ooe::test::ExporterProcess& exporter, int containers) {
   const auto response = exporter.Get("/metrics", {"X-Prometheus-Scrape-Timeout-Seconds: 30"});
   const double seconds = Seconds(start);
   const auto samples = ooe::test::ParseExposition(response.body);
-  const auto success =
-      ooe::test::FindValue(samples, "onlyoffice_exporter_collector_success", {{"collector", "docker"}});
+  const auto success = ooe::test::FindValue(samples, "onlyoffice_exporter_collector_success",
+                                            {{"collector", "docker"}});
   const auto counted = ooe::test::CountSamples(samples, "container_cpu_usage_seconds_total");
   if (response.status != 200 || success != 1.0 || static_cast<int>(counted) != containers) {
     std::cerr << "our scrape failed: status " << response.status << ", " << counted
@@ -67,7 +68,8 @@ std::vector<std::string> SerialCurl(const ContainerEngine& engine) {
                         "/containers/json?all=1' -o /dev/null " + base + "/info";
   for (std::string id; ids >> id;) {
     command += " -o /dev/null " + base + "/containers/" + id + "/json";
-    command += " -o /dev/null '" + base + "/containers/" + id + "/stats?stream=false&one-shot=true'";
+    command +=
+        " -o /dev/null '" + base + "/containers/" + id + "/stats?stream=false&one-shot=true'";
   }
   return {"sh", "-c", command};
 }
@@ -119,8 +121,7 @@ int main(int argc, char** argv) {
     Row("podman stats --no-stream --format json", podman_stats, ours_median);
     Row("curl, the same API calls one after another", serial, ours_median);
     std::cout << "  exporter resident memory: " << std::setprecision(1)
-              << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024)
-              << " MiB\n";
+              << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024) << " MiB\n";
   }
 
   {
@@ -140,11 +141,10 @@ int main(int argc, char** argv) {
     const double ours_median = ooe::bench::Percentile(ours, 0.5);
     Row("onlyoffice-exporter /metrics (docker only)", ours, 0);
     Row("docker stats --no-stream", docker_stats, ours_median);
-    std::cout << "  serial floor: every stats call waits for the 1 s tick, so about "
-              << containers << " s (not run)\n"
+    std::cout << "  serial floor: every stats call waits for the 1 s tick, so about " << containers
+              << " s (not run)\n"
               << "  exporter resident memory: " << std::setprecision(1)
-              << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024)
-              << " MiB\n";
+              << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024) << " MiB\n";
   }
   return 0;
 }

@@ -50,7 +50,7 @@ std::string DiagnoseUnixSocket(const std::string& path) {
   const int result = connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address));
   const int error = result == 0 ? 0 : errno;
   close(fd);
-  const std::string reason = std::string("connect: ") + (error ? std::strerror(error) : "failed");
+  std::string reason = std::string("connect: ") + (error ? std::strerror(error) : "failed");
   switch (error) {
     case ENOENT:
       return reason + ": is the Docker socket mounted?";
@@ -69,7 +69,9 @@ std::string DiagnoseUnixSocket(const std::string& path) {
 std::optional<Endpoint> ParseEndpoint(std::string_view host, bool tls, std::string& error) {
   Endpoint endpoint;
   endpoint.host = std::string(host);
-  auto starts_with = [&](std::string_view prefix) { return host.substr(0, prefix.size()) == prefix; };
+  auto starts_with = [&](std::string_view prefix) {
+    return host.substr(0, prefix.size()) == prefix;
+  };
   if (starts_with("unix://")) {
     endpoint.unix_socket = std::string(host.substr(7));
     if (endpoint.unix_socket.empty() || endpoint.unix_socket.front() != '/') {
@@ -101,8 +103,8 @@ std::optional<Endpoint> ParseEndpoint(std::string_view host, bool tls, std::stri
   }
   // tcp://host without a port: the Docker CLI's defaults (2375 plain, 2376 TLS).
   std::string authority_text(authority);
-  const bool has_port = authority_text.find(':') != std::string::npos &&
-                        authority_text.back() != ']';
+  const bool has_port =
+      authority_text.find(':') != std::string::npos && authority_text.back() != ']';
   if (!has_port && starts_with("tcp://")) authority_text += tls ? ":2376" : ":2375";
   endpoint.base_url = scheme + "://" + authority_text;
   return endpoint;

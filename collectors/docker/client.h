@@ -37,7 +37,7 @@ struct ClientOptions {
   Endpoint endpoint;
   TlsOptions tls;
   std::vector<std::string> label_filters;  // "key=value" or "key", ANDed by the engine
-  std::optional<std::regex> name_regex;     // applied here to the name without '/'
+  std::optional<std::regex> name_regex;    // applied here to the name without '/'
   size_t max_containers = 300;
   size_t max_body_bytes = size_t{4} << 20;
 };

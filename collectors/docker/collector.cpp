@@ -22,7 +22,7 @@ void Add(MetricSet& metrics, Type type, std::string_view name, std::string_view 
 
 // Stats field -> cAdvisor metric, as data: adding a field is one line.
 struct StatsMetric {
-  std::optional<double> ContainerStats::* field;
+  std::optional<double> ContainerStats::*field;
   std::string_view metric;
   Type type;
   std::string_view help;
@@ -38,8 +38,8 @@ const StatsMetric kStatsMetrics[] = {
      "Number of elapsed CFS enforcement periods."},
     {&ContainerStats::cfs_throttled_periods, "container_cpu_cfs_throttled_periods_total",
      Type::kCounter, "Number of CFS periods the container was throttled in."},
-    {&ContainerStats::cfs_throttled_ns, "container_cpu_cfs_throttled_seconds_total",
-     Type::kCounter, "Total time the container was throttled, in seconds.", 1e-9},
+    {&ContainerStats::cfs_throttled_ns, "container_cpu_cfs_throttled_seconds_total", Type::kCounter,
+     "Total time the container was throttled, in seconds.", 1e-9},
     {&ContainerStats::memory_usage, "container_memory_usage_bytes", Type::kGauge,
      "Current memory usage in bytes, page cache included."},
     {&ContainerStats::cache, "container_memory_cache", Type::kGauge,
@@ -57,7 +57,7 @@ const StatsMetric kStatsMetrics[] = {
 };
 
 struct NetworkMetric {
-  std::optional<double> NetworkInterfaceStats::* field;
+  std::optional<double> NetworkInterfaceStats::*field;
   std::string_view metric;
   std::string_view help;
 };
@@ -81,8 +81,8 @@ const NetworkMetric kNetworkMetrics[] = {
      "Cumulative count of packets dropped while transmitting."},
 };
 
-constexpr std::array<std::string_view, 7> kStates = {
-    "created", "running", "paused", "restarting", "removing", "exited", "dead"};
+constexpr std::array<std::string_view, 7> kStates = {"created",  "running", "paused", "restarting",
+                                                     "removing", "exited",  "dead"};
 constexpr std::array<std::string_view, 3> kHealthStates = {"starting", "healthy", "unhealthy"};
 
 // Docker's default CFS period when only --cpus (NanoCpus) is given.
@@ -121,10 +121,10 @@ void BuildSpec(const ContainerInspect& inspect, std::optional<double> host_cores
   if (inspect.nano_cpus > 0) quota = inspect.nano_cpus * period / 1e9;
   std::optional<double> limit_cores;
   if (quota > 0) {
-    metrics.Gauge("container_spec_cpu_quota", "CPU quota of the container (microseconds per period).",
-                  quota, labels);
-    metrics.Gauge("container_spec_cpu_period", "CPU period of the container (microseconds).", period,
-                  labels);
+    metrics.Gauge("container_spec_cpu_quota",
+                  "CPU quota of the container (microseconds per period).", quota, labels);
+    metrics.Gauge("container_spec_cpu_period", "CPU period of the container (microseconds).",
+                  period, labels);
     limit_cores = quota / period;
   } else {
     limit_cores = host_cores;
@@ -229,8 +229,8 @@ void BuildUsage(const ContainerStats& stats, const Labels& labels, MetricSet& me
 std::string LabelName(std::string_view container_label) {
   std::string name = "container_label_";
   for (const char c : container_label) {
-    const bool valid = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       (c >= '0' && c <= '9') || c == '_';
+    const bool valid =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     name += valid ? c : '_';
   }
   return name;
@@ -304,8 +304,8 @@ class DockerCollector final : public Collector {
         client_(std::move(options)) {}
 
   const std::string& Kind() const override {
-    static const std::string kind = "docker";
-    return kind;
+    static const std::string kKind = "docker";
+    return kKind;
   }
   const std::string& Target() const override { return target_; }
   std::string Describe() const override { return client_.Describe(); }
@@ -314,12 +314,13 @@ class DockerCollector final : public Collector {
     MetricSet metrics({{"target", target_}});
     CollectResult result;
     const auto snapshot = client_.Fetch(context, result.error);
-    metrics.Gauge("container_engine_up", "1 when the engine answered its version and container list.",
+    metrics.Gauge("container_engine_up",
+                  "1 when the engine answered its version and container list.",
                   snapshot ? 1.0 : 0.0);
     if (snapshot) {
-      const double now = std::chrono::duration<double>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+      const double now =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
       docker::BuildMetrics(*snapshot, label_allowlist_, now, metrics);
     }
     result.families = metrics.Take();
@@ -350,8 +351,7 @@ std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target) {
   const bool any_tls_option = !options.tls.ca_file.empty() || !options.tls.cert_file.empty() ||
                               options.tls.insecure_skip_verify;
   const bool tls = target.Bool("tls", any_tls_option);
-  const std::string host =
-      target.String("host", docker::DefaultTarget()["host"].as<std::string>());
+  const std::string host = target.String("host", docker::DefaultTarget()["host"].as<std::string>());
   std::string problem;
   auto endpoint = docker::ParseEndpoint(host, tls, problem);
   if (!endpoint) target.Fail("host", "'" + host + "' " + problem);
@@ -366,12 +366,11 @@ std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target) {
     try {
       options.name_regex.emplace(pattern, std::regex::ECMAScript | std::regex::optimize);
     } catch (const std::regex_error& error) {
-      target.Fail("name_regex", "'" + pattern + "' is not a valid regular expression: " +
-                                    error.what());
+      target.Fail("name_regex",
+                  "'" + pattern + "' is not a valid regular expression: " + error.what());
     }
   }
-  options.max_containers =
-      static_cast<size_t>(target.Integer("max_containers", 300, 1, 100000));
+  options.max_containers = static_cast<size_t>(target.Integer("max_containers", 300, 1, 100000));
   options.max_body_bytes = target.Bytes("max_body_size", size_t{4} << 20);
   std::vector<std::string> allowlist = target.StringList("label_allowlist");
   std::set<std::string> label_names;

@@ -22,9 +22,9 @@ const json* Member(const json& object, std::string_view key) {
 }
 
 const json& MemberOrNull(const json& object, std::string_view key) {
-  static const json null_value;
+  static const json kNull;
   const json* member = Member(object, key);
-  return member != nullptr ? *member : null_value;
+  return member != nullptr ? *member : kNull;
 }
 
 std::string StringOr(const json& object, std::string_view key, std::string fallback = {}) {
@@ -108,7 +108,8 @@ std::optional<double> ParseTimestamp(std::string_view text) {
         text[position + 3] != ':' || !ReadDigits(text, position + 4, 2, offset_minutes)) {
       return std::nullopt;
     }
-    offset_seconds = (offset_hours * 3600L + offset_minutes * 60L) * (text[position] == '-' ? -1 : 1);
+    offset_seconds =
+        (offset_hours * 3600L + offset_minutes * 60L) * (text[position] == '-' ? -1 : 1);
     position += 6;
   } else {
     return std::nullopt;
@@ -153,7 +154,7 @@ Parsed<EngineInfo> ParseEngineInfo(std::string_view body) {
   EngineInfo info;
   info.cpus = JsonNumber(*document, "NCPU");
   info.memory_bytes = JsonNumber(*document, "MemTotal");
-  return Success(std::move(info));
+  return Success(info);
 }
 
 Parsed<std::vector<ContainerSummary>> ParseContainerList(std::string_view body) {
@@ -314,8 +315,9 @@ Parsed<ContainerStats> ParseStats(std::string_view body) {
       if (op != "read" && op != "write") continue;
       const std::string device = std::to_string(static_cast<long long>(*major)) + ":" +
                                  std::to_string(static_cast<long long>(*minor));
-      auto found = std::find_if(stats.block_devices.begin(), stats.block_devices.end(),
-                                [&](const BlockDeviceStats& known) { return known.device == device; });
+      auto found =
+          std::find_if(stats.block_devices.begin(), stats.block_devices.end(),
+                       [&](const BlockDeviceStats& known) { return known.device == device; });
       if (found == stats.block_devices.end()) {
         stats.block_devices.push_back(BlockDeviceStats{device, 0, 0});
         found = std::prev(stats.block_devices.end());

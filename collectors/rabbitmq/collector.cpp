@@ -143,8 +143,8 @@ class RabbitmqCollector final : public Collector {
         filter_(std::move(filter)) {}
 
   const std::string& Kind() const override {
-    static const std::string kind = "rabbitmq";
-    return kind;
+    static const std::string kKind = "rabbitmq";
+    return kKind;
   }
   const std::string& Target() const override { return target_; }
   std::string Describe() const override { return description_; }

@@ -189,8 +189,8 @@ class RedisCollector final : public Collector {
         client_(std::move(address), std::move(credentials), std::move(tls)) {}
 
   const std::string& Kind() const override {
-    static const std::string kind = "redis";
-    return kind;
+    static const std::string kKind = "redis";
+    return kKind;
   }
   const std::string& Target() const override { return target_; }
   std::string Describe() const override { return description_; }

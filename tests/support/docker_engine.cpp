@@ -23,8 +23,8 @@ void BuildRootfs(const std::filesystem::path& rootfs) {
     std::filesystem::create_directories(rootfs / directory);
   }
   std::filesystem::copy_file("/bin/busybox", rootfs / "bin" / "busybox");
-  for (const auto* applet : {"sh", "yes", "sleep", "head", "tail", "cat", "dd", "true", "false",
-                             "kill", "ls"}) {
+  for (const auto* applet :
+       {"sh", "yes", "sleep", "head", "tail", "cat", "dd", "true", "false", "kill", "ls"}) {
     std::filesystem::create_symlink("busybox", rootfs / "bin" / applet);
   }
   WriteFile(rootfs / "etc" / "passwd", "root:x:0:0:root:/:/bin/sh\n");
@@ -88,12 +88,19 @@ std::string ContainerEngine::SocketPath() const {
 
 std::vector<std::string> ContainerEngine::CliPrefix() const {
   if (kind_ == Kind::kDocker) return {"docker", "--host", Host()};
-  return {"podman",         "--root",           (dir_ / "root").string(),
-          "--runroot",      (dir_ / "runroot").string(),
-          "--tmpdir",       (dir_ / "tmp").string(),
-          "--runtime",      "runc",
-          "--cgroup-manager", "cgroupfs",
-          "--events-backend", "file"};
+  return {"podman",
+          "--root",
+          (dir_ / "root").string(),
+          "--runroot",
+          (dir_ / "runroot").string(),
+          "--tmpdir",
+          (dir_ / "tmp").string(),
+          "--runtime",
+          "runc",
+          "--cgroup-manager",
+          "cgroupfs",
+          "--events-backend",
+          "file"};
 }
 
 ContainerEngine::ContainerEngine(Kind kind) : kind_(kind) {
@@ -102,9 +109,9 @@ ContainerEngine::ContainerEngine(Kind kind) : kind_(kind) {
   if (kind_ == Kind::kDocker) {
     daemon_ = std::make_unique<Process>(
         std::vector<std::string>{"dockerd", "--host", Host(), "--data-root",
-                                 (dir_ / "data").string(), "--exec-root",
-                                 (dir_ / "exec").string(), "--pidfile", (dir_ / "pid").string(),
-                                 "--iptables=false", "--ip-masq=false", "--bridge=none"},
+                                 (dir_ / "data").string(), "--exec-root", (dir_ / "exec").string(),
+                                 "--pidfile", (dir_ / "pid").string(), "--iptables=false",
+                                 "--ip-masq=false", "--bridge=none"},
         log);
   } else {
     auto argv = CliPrefix();
@@ -177,7 +184,8 @@ void ContainerEngine::RemoveAllContainers() const {
   size_t start = 0;
   while (start < ids.size()) {
     const auto end = ids.find('\n', start);
-    arguments.push_back(ids.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    arguments.push_back(
+        ids.substr(start, end == std::string::npos ? std::string::npos : end - start));
     if (end == std::string::npos) break;
     start = end + 1;
   }

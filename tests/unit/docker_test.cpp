@@ -214,8 +214,7 @@ TEST_CASE("docker: the whole capture becomes cAdvisor-named metrics with our sta
                                                   {"compose_project", "onlyoffice"},
                                                   {"compose_service", "documentserver"},
                                                   {"target", "unix:///var/run/docker.sock"}};
-  CHECK(FindValue(samples, "container_cpu_usage_seconds_total", cpu) ==
-        Approx(94.852809815));
+  CHECK(FindValue(samples, "container_cpu_usage_seconds_total", cpu) == Approx(94.852809815));
   CHECK(FindValue(samples, "container_cpu_usage_seconds_total", {{"cpu", "total"}}));
   CHECK(FindValue(samples, "container_cpu_user_seconds_total", cpu) == Approx(93.53));
   CHECK(FindValue(samples, "container_cpu_system_seconds_total", cpu) == Approx(1.31));
@@ -237,8 +236,8 @@ TEST_CASE("docker: the whole capture becomes cAdvisor-named metrics with our sta
   CHECK(FindValue(samples, "container_last_seen", cpu) == 1.8e9);
   CHECK(FindValue(samples, "container_start_time_seconds", cpu) == Approx(1795558390.06));
   CHECK(FindValue(samples, "container_running",
-                  {{"name", "oo-cpu"}, {"container_label_com_docker_compose_service", "documentserver"}}) ==
-        1);
+                  {{"name", "oo-cpu"},
+                   {"container_label_com_docker_compose_service", "documentserver"}}) == 1);
   CHECK(FindValue(samples, "container_engine_info",
                   {{"engine", "docker"}, {"version", "20.10.24+dfsg1"}, {"api_version", "1.41"}}) ==
         1);
@@ -250,8 +249,8 @@ TEST_CASE("docker: the whole capture becomes cAdvisor-named metrics with our sta
   CHECK(FindValue(samples, "container_threads_max", {{"name", "oo-pids"}}) == 50);
   CHECK(FindValue(samples, "container_threads", {{"name", "oo-pids"}}) == 6);
   CHECK_FALSE(FindValue(samples, "container_spec_cpu_quota", {{"name", "oo-pids"}}));
-  CHECK(FindValue(samples, "container_memory_working_set_bytes",
-                  {{"name", "oo-cache-inactive"}}) == 760 * 1024);
+  CHECK(FindValue(samples, "container_memory_working_set_bytes", {{"name", "oo-cache-inactive"}}) ==
+        760 * 1024);
   CHECK(FindValue(samples, "container_memory_usage_bytes", {{"name", "oo-cache-inactive"}}) ==
         7073792);
 
@@ -271,8 +270,8 @@ TEST_CASE("docker: the whole capture becomes cAdvisor-named metrics with our sta
   CHECK(FindValue(samples, "container_last_exit_code", {{"name", "oo-restarting"}}) == 2);
 
   // Health as a state set, only for containers with a health check.
-  CHECK(FindValue(samples, "container_health_status", {{"name", "oo-healthy"}, {"status", "healthy"}}) ==
-        1);
+  CHECK(FindValue(samples, "container_health_status",
+                  {{"name", "oo-healthy"}, {"status", "healthy"}}) == 1);
   CHECK(FindValue(samples, "container_health_status",
                   {{"name", "oo-healthy"}, {"status", "unhealthy"}}) == 0);
   CHECK(FindValue(samples, "container_health_status",
@@ -281,7 +280,8 @@ TEST_CASE("docker: the whole capture becomes cAdvisor-named metrics with our sta
   CHECK(test::CountSamples(samples, "container_running") == 9);
 }
 
-TEST_CASE("docker: the exposition passes promtool's rules: counters end in _total, units in names") {
+TEST_CASE(
+    "docker: the exposition passes promtool's rules: counters end in _total, units in names") {
   MetricSet metrics(Labels{{"target", "t"}});
   docker::BuildMetrics(FixtureSnapshot(), {}, 1.8e9, metrics);
   const auto text = SerializeText(metrics.Take());
@@ -292,9 +292,9 @@ TEST_CASE("docker: the exposition passes promtool's rules: counters end in _tota
   test::WriteFile(dir / "metrics.txt", text);
   int exit_code = -1;
   std::string errors;
-  const auto output = test::RunCommand(
-      {"sh", "-c", "promtool check metrics < " + (dir / "metrics.txt").string()}, &exit_code,
-      &errors);
+  const auto output =
+      test::RunCommand({"sh", "-c", "promtool check metrics < " + (dir / "metrics.txt").string()},
+                       &exit_code, &errors);
   INFO(output << errors);
   CHECK(exit_code == 0);
 }
@@ -358,17 +358,16 @@ TEST_CASE("docker: cgroup v2 stats: working set is usage minus inactive_file, ca
   CHECK_FALSE(FindValue(samples, "container_memory_max_usage_bytes"));
   CHECK(FindValue(samples, "container_network_receive_bytes_total", {{"interface", "eth0"}}) ==
         1000);
-  CHECK(FindValue(samples, "container_network_receive_errors_total", {{"interface", "eth0"}}) ==
-        1);
+  CHECK(FindValue(samples, "container_network_receive_errors_total", {{"interface", "eth0"}}) == 1);
   CHECK(FindValue(samples, "container_network_receive_packets_dropped_total",
                   {{"interface", "eth0"}}) == 2);
   CHECK(FindValue(samples, "container_network_transmit_packets_total", {{"interface", "eth0"}}) ==
         20);
   CHECK(FindValue(samples, "container_network_transmit_packets_dropped_total",
                   {{"interface", "eth0"}}) == 4);
-  CHECK(FindValue(samples, "container_network_transmit_bytes_total", {{"interface", "eth1"}}) ==
-        6);
-  CHECK_FALSE(FindValue(samples, "container_network_transmit_errors_total", {{"interface", "eth1"}}));
+  CHECK(FindValue(samples, "container_network_transmit_bytes_total", {{"interface", "eth1"}}) == 6);
+  CHECK_FALSE(
+      FindValue(samples, "container_network_transmit_errors_total", {{"interface", "eth1"}}));
   CHECK(FindValue(samples, "container_fs_reads_bytes_total", {{"device", "8:0"}}) == 4096);
   CHECK(FindValue(samples, "container_fs_writes_bytes_total", {{"device", "8:0"}}) == 8192);
   CHECK(FindValue(samples, "container_fs_reads_bytes_total", {{"device", "8:16"}}) == 100);
@@ -379,7 +378,8 @@ TEST_CASE("docker: cgroup v2 stats: working set is usage minus inactive_file, ca
   CHECK_FALSE(FindValue(samples, "container_spec_memory_limit_bytes"));
 }
 
-TEST_CASE("docker: cgroup v2 working set never goes below 0, and without a breakdown is the usage") {
+TEST_CASE(
+    "docker: cgroup v2 working set never goes below 0, and without a breakdown is the usage") {
   auto stats = docker::ParseStats(R"({"read": "2026-11-24T22:16:19Z",
       "memory_stats": {"usage": 1000, "stats": {"anon": 10, "inactive_file": 5000}}})");
   REQUIRE(stats);
@@ -406,8 +406,8 @@ TEST_CASE("docker: garbage, truncated and wrongly typed replies are errors, neve
   CHECK_FALSE(docker::ParseContainerList("[{\"Names\": [\"/x\"]}]"));  // no Id
   CHECK(docker::ParseContainerList("[]"));
   // Every prefix of real replies: a reply cut off anywhere.
-  for (const auto* name : {"stats-oo-cpu.json", "inspect-oo-healthy.json", "containers-all.json",
-                           "version.json"}) {
+  for (const auto* name :
+       {"stats-oo-cpu.json", "inspect-oo-healthy.json", "containers-all.json", "version.json"}) {
     std::string body = Fixture(name);
     while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
     for (size_t length = 0; length < body.size(); length += 7) {
@@ -457,7 +457,7 @@ TEST_CASE("docker: version and API negotiation: min(server, 1.41), Podman recogn
   CHECK(docker::NegotiateApiVersion("2.0") == "1.41");
   CHECK(docker::NegotiateApiVersion("1.40") == "1.40");
   CHECK_FALSE(docker::NegotiateApiVersion("1.12"));
-  CHECK(docker::NegotiateApiVersion("") == "");     // unversioned paths
+  CHECK(docker::NegotiateApiVersion("") == "");  // unversioned paths
   CHECK(docker::NegotiateApiVersion("4.3.1") == "");
 }
 
@@ -512,7 +512,8 @@ TEST_CASE("docker: docker target configuration errors name the key") {
   CHECK(docker::LabelName("a-b/c") == "container_label_a_b_c");
 }
 
-TEST_CASE("docker: the default target follows DOCKER_HOST and DOCKER_TLS_VERIFY as the docker CLI") {
+TEST_CASE(
+    "docker: the default target follows DOCKER_HOST and DOCKER_TLS_VERIFY as the docker CLI") {
   unsetenv("DOCKER_HOST");
   unsetenv("DOCKER_TLS_VERIFY");
   unsetenv("DOCKER_TLS");

@@ -30,7 +30,8 @@ struct Scrape {
   Clock::time_point end;
 };
 
-Scrape CollectOnce(Collector& collector, std::chrono::milliseconds budget = std::chrono::seconds(8)) {
+Scrape CollectOnce(Collector& collector,
+                   std::chrono::milliseconds budget = std::chrono::seconds(8)) {
   Scrape scrape;
   const auto start = Clock::now();
   scrape.result = collector.Collect(ScrapeContext{start + budget});
@@ -195,7 +196,8 @@ TEST_CASE("docker: label filter and name regex select containers, compose labels
                    {"compose_service", "documentserver"},
                    {"image", test::ContainerEngine::kImage}}) == 1);
 
-  auto by_name = MakeCollector("host: " + engine.Host() + "\nname_regex: '^oo-'\nmax_containers: 1\n");
+  auto by_name =
+      MakeCollector("host: " + engine.Host() + "\nname_regex: '^oo-'\nmax_containers: 1\n");
   scrape = CollectOnce(*by_name);
   REQUIRE(scrape.result.error.empty());
   CHECK(test::CountSamples(scrape.samples, "container_running") == 1);
@@ -209,7 +211,8 @@ TEST_CASE("docker: access over tcp:// through a proxy to the socket works") {
   INFO(engine.Name());
   engine.Run("behind-proxy", {"--memory", "32m"}, {"sleep", "1000"});
   const int port = test::FreePort();
-  test::Process proxy({"socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,fork,reuseaddr",
+  test::Process proxy({"socat",
+                       "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,fork,reuseaddr",
                        "UNIX-CONNECT:" + engine.SocketPath()});
   REQUIRE(test::WaitForPort(port, std::chrono::seconds(5)));
   auto collector = MakeCollector("host: tcp://127.0.0.1:" + std::to_string(port));
@@ -253,8 +256,8 @@ TEST_CASE("docker: a socket nobody serves says the engine is not running") {
   auto collector = MakeCollector("host: unix://" + path);
   const auto scrape = CollectOnce(*collector);
   close(fd);
-  CHECK(scrape.result.error == "GET unix://" + path +
-                                   " /version: connect: Connection refused: is the engine running?");
+  CHECK(scrape.result.error ==
+        "GET unix://" + path + " /version: connect: Connection refused: is the engine running?");
 }
 
 TEST_CASE("docker: a silent engine, a garbage reply and an oversized reply are clear errors") {
@@ -268,7 +271,8 @@ TEST_CASE("docker: a silent engine, a garbage reply and an oversized reply are c
 
   // A real HTTP server that is no engine.
   const int port = test::FreePort();
-  test::Process web({"socat", "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,fork,reuseaddr",
+  test::Process web({"socat",
+                     "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,fork,reuseaddr",
                      "SYSTEM:'read line; printf \"HTTP/1.1 200 OK\\r\\nContent-Length: 9\\r\\n"
                      "Connection: close\\r\\n\\r\\nnot json!\"'"});
   REQUIRE(test::WaitForPort(port, std::chrono::seconds(5)));
