@@ -1,6 +1,7 @@
 #include "collectors/registry.h"
 
 #include "collectors/docker/collector.h"
+#include "collectors/documentserver/collector.h"
 #include "collectors/rabbitmq/collector.h"
 #include "collectors/redis/collector.h"
 
@@ -58,6 +59,27 @@ const std::vector<CollectorKind>& CollectorKinds() {
                           {"RABBIT_PASSWORD", "password_env"}},
           .default_target = [] { return YAML::Load("url: http://localhost:15672"); },
           .make = MakeRabbitmqCollector,
+      },
+      {
+          .name = "documentserver",
+          .help = "Document Server: /healthcheck via nginx and docservice, info.json, "
+                  "CommandService",
+          .enabled_by_default = true,
+          .target_flags =
+              {
+                  {"documentserver.url", "url",
+                   "Document Server's public base URL, through nginx, e.g. http://documentserver"},
+                  {"documentserver.docservice-url", "docservice_url",
+                   "docservice itself (port 8000), for /info/info.json and telling a 502 apart"},
+                  {"documentserver.jwt-secret-file", "jwt_secret_file",
+                   "File holding Document Server's JWT secret, for CommandService"},
+                  {"documentserver.jwt-header", "jwt_header",
+                   "Header that carries the JWT (default Authorization)"},
+              },
+          .secret_envs = {{"ONLYOFFICE_EXPORTER_DOCUMENTSERVER_JWT_SECRET", "jwt_secret_env"},
+                          {"JWT_SECRET", "jwt_secret_env"}},
+          .default_target = [] { return YAML::Load("url: http://localhost"); },
+          .make = MakeDocumentServerCollector,
       },
   };
   return kKinds;

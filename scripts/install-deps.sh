@@ -15,7 +15,7 @@ REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter openssl)
 PROMETHEUS_PACKAGES=(prometheus curl python3)
 RABBITMQ_PACKAGES=(rabbitmq-server python3-pika)
 DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
-DOCUMENTSERVER_PACKAGES=()
+DOCUMENTSERVER_PACKAGES=(nginx prometheus-blackbox-exporter)  # nginx in front of the DocService stand-in; the bench peer
 ALERTING_PACKAGES=(prometheus-alertmanager)
 DEPLOY_PACKAGES=(systemd)  # systemd-analyze verify for deploy/systemd
 

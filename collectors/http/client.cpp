@@ -31,6 +31,7 @@ struct Transfer {
   bool too_large = false;
   bool aborted = false;
   bool done = false;
+  bool own_timeout = false;  // the request's timeout, not the deadline, limits it
 };
 
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
@@ -64,7 +65,12 @@ void Configure(Transfer& transfer, Clock::time_point deadline) {
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, RemainingMs(deadline));
+  long timeout_ms = RemainingMs(deadline);
+  if (request.timeout.count() > 0 && request.timeout.count() < timeout_ms) {
+    timeout_ms = static_cast<long>(request.timeout.count());
+    transfer.own_timeout = true;
+  }
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &WriteBody);
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
@@ -159,6 +165,12 @@ void Finish(Transfer& transfer, CURLcode code) {
   response.timings.total = InfoSeconds(easy, CURLINFO_TOTAL_TIME_T);
 
   response.failure = Classify(code);
+  // A resolver that never answers (a NetworkPolicy dropping DNS) ends in a timeout before the
+  // name resolved: that is a DNS problem, not a slow server.
+  if (response.failure == HttpFailure::kTimeout && response.timings.resolve == 0 &&
+      transfer.request->unix_socket.empty()) {
+    response.failure = HttpFailure::kResolve;
+  }
   if (transfer.too_large) response.failure = HttpFailure::kTooLarge;
   if (transfer.aborted) response.failure = HttpFailure::kAborted;
   if (response.failure == HttpFailure::kNone) return;
@@ -176,8 +188,12 @@ void Finish(Transfer& transfer, CURLcode code) {
       response.error = where + ": reply rejected while reading it";
       break;
     case HttpFailure::kTimeout:
-      response.error = where + ": no complete reply before the deadline (" +
-                       std::to_string(response.body_bytes) + " bytes received)";
+      response.error =
+          where + ": no complete reply " +
+          (transfer.own_timeout
+               ? "within its " + std::to_string(transfer.request->timeout.count()) + " ms timeout"
+               : std::string("before the deadline")) +
+          " (" + std::to_string(response.body_bytes) + " bytes received)";
       break;
     case HttpFailure::kConnect: {
       // curl's own text ("Couldn't connect to server") hides whether the port is closed, the

@@ -2,6 +2,7 @@
 // socket): deadlines, a size cap, TLS, basic auth, and many requests in flight on one thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -32,6 +33,9 @@ struct HttpRequest {
   std::string username;  // basic auth when not empty
   std::string password;
   size_t max_body_bytes = kDefaultMaxBodyBytes;
+  // When not zero and shorter than what is left of the deadline, the request's own limit (a
+  // probe that must not take the whole scrape, such as /healthcheck behind a hung database).
+  std::chrono::milliseconds timeout{0};
   // When set, body bytes are handed here as they arrive instead of being kept in
   // HttpResponse::body, so a streaming parser needs no copy of the whole reply. Returning false
   // aborts the transfer (HttpFailure::kAborted).

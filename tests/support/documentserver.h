@@ -1,0 +1,49 @@
+// Document Server for tests: real nginx configured as Document Server configures it
+// (tools/documentserver-standin/nginx.conf.in) in front of documentserver-standin, which answers
+// with real DocService replies. Stopping the stand-in gives nginx's real 502, a hung one its 504.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "tests/support/process.h"
+
+namespace ooe::test {
+
+// The DocService stand-in on a free port. `version` names a directory of
+// fixtures/documentserver/ ("docservice-9.4.0", "docservice-7.1.1"); a non-empty `jwt_secret`
+// turns JWT on, as services.CoAuthoring.token.enable.request.inbox does.
+class DocServiceStandin {
+ public:
+  explicit DocServiceStandin(std::string version = "docservice-9.4.0", std::string jwt_secret = "");
+  ~DocServiceStandin();
+  int Port() const { return port_; }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // healthy, unhealthy (body false), hang (no byte until the mode changes), slow:MS.
+  void SetMode(const std::string& mode);
+  void Stop();   // nothing listens any more: nginx answers 502
+  void Start();  // again, on the same port
+
+ private:
+  TempDir dir_;
+  std::string version_;
+  bool jwt_ = false;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+// nginx on a free port proxying to `upstream_port` with Document Server's locations.
+class DocumentServerNginx {
+ public:
+  explicit DocumentServerNginx(int upstream_port, const std::string& read_timeout = "60s");
+  ~DocumentServerNginx();
+  int Port() const { return port_; }
+  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace ooe::test
