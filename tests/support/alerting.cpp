@@ -99,7 +99,9 @@ AlertmanagerServer::AlertmanagerServer(const WebhookReceiver& receiver)
 }
 
 std::vector<std::string> ShortenedRuleFiles(const std::filesystem::path& directory,
-                                            const std::string& for_duration) {
+                                            const std::string& for_duration,
+                                            const std::string& range) {
+  static const std::regex kRange(R"(\[[0-9]+[smhd]\])");
   std::vector<std::string> paths;
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(OOE_SOURCE_DIR) + "/alerts")) {
@@ -108,6 +110,10 @@ std::vector<std::string> ShortenedRuleFiles(const std::filesystem::path& directo
     for (auto group : rules["groups"]) {
       for (auto rule : group["rules"]) {
         if (rule["for"]) rule["for"] = for_duration;
+        if (!range.empty()) {
+          rule["expr"] =
+              std::regex_replace(rule["expr"].as<std::string>(), kRange, "[" + range + "]");
+        }
       }
     }
     const auto path = directory / entry.path().filename();

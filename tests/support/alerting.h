@@ -54,8 +54,11 @@ class AlertmanagerServer {
 };
 
 // Writes copies of alerts/*.rules.yml into `directory` with every `for:` replaced by
-// `for_duration`, and returns their paths.
+// `for_duration` and, when `range` is set, every range selector ([5m], [15m]) by `range`: rate()
+// divides by the whole range, so a fault younger than the range reads as a fraction of itself.
+// Returns their paths.
 std::vector<std::string> ShortenedRuleFiles(const std::filesystem::path& directory,
-                                            const std::string& for_duration);
+                                            const std::string& for_duration,
+                                            const std::string& range = "");
 
 }  // namespace ooe::test

@@ -57,7 +57,13 @@ nlohmann::json PrometheusServer::Query(const std::string& expr) const {
   if (response.body.empty()) {
     return {{"status", "error"}, {"error", "no answer: " + response.error}};
   }
-  return nlohmann::json::parse(response.body, nullptr, false);
+  auto answer = nlohmann::json::parse(response.body, nullptr, false);
+  if (!answer.is_object()) {  // "Service Unavailable" while it is still starting
+    return {
+        {"status", "error"},
+        {"error", "HTTP " + std::to_string(response.status) + ": " + response.body.substr(0, 200)}};
+  }
+  return answer;
 }
 
 bool PrometheusServer::WaitForData(const std::string& expr,

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "collectors/http/client.h"
+#include "tests/support/docker_engine.h"
+#include "tests/support/documentserver.h"
 #include "tests/support/prometheus_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
@@ -24,7 +26,84 @@ std::string AlertingConfig(const test::AlertmanagerServer& alertmanager) {
          alertmanager.Address() + "']\n";
 }
 
+// Exporter, Prometheus (the bundled rules with `for:` shortened to 3 s and their ranges to 20 s)
+// and Alertmanager (the bundled routing) around one fault.
+struct AlertingStack {
+  explicit AlertingStack(const std::vector<std::string>& exporter_flags)
+      : alertmanager(webhook),
+        exporter(exporter_flags),
+        prometheus({{"onlyoffice-exporter", "127.0.0.1:" + std::to_string(exporter.Port())}},
+                   test::ShortenedRuleFiles(rules.Path(), "3s", "20s"),
+                   AlertingConfig(alertmanager)) {}
+
+  test::WebhookReceiver webhook;
+  test::AlertmanagerServer alertmanager;
+  test::ExporterProcess exporter;
+  test::TempDir rules;
+  test::PrometheusServer prometheus;
+};
+
 }  // namespace
+
+TEST_CASE("a container burning CPU at its --cpus limit: ContainerCpuHigh arrives as a ticket") {
+  auto& docker = test::ContainerEngine::Shared(test::ContainerEngine::Kind::kDocker);
+  docker.Run("oo-alert-idle", {"--cpus", "0.5"}, {"sleep", "600"});
+  AlertingStack stack({"--docker.host=" + docker.Host(), "--docker.name-regex=^oo-alert-",
+                       "--no-collector.redis", "--no-collector.rabbitmq"});
+  REQUIRE(stack.prometheus.WaitForData("container_running{name=\"oo-alert-idle\"} == 1",
+                                       std::chrono::seconds(30)));
+
+  const auto fault = Clock::now();
+  docker.Run("oo-alert-burner", {"--cpus", "0.5"}, {"sh", "-c", "while :; do :; done"});
+  const auto ticket =
+      stack.webhook.WaitForFiring("/ticket", "ContainerCpuHigh", std::chrono::seconds(120));
+  INFO("usage ratio: " << stack.prometheus.Query("container:cpu_usage:ratio").dump());
+  INFO(
+      "usage 1m: " << stack.prometheus.Query("rate(container_cpu_usage_seconds_total[1m])").dump());
+  INFO("limit: " << stack.prometheus.Query("container_spec_cpu_limit_cores").dump());
+  INFO("usage: " << stack.prometheus.Query("container_cpu_usage_seconds_total[20s]").dump());
+  INFO("alerts: " << stack.prometheus.Query("ALERTS").dump());
+  docker.Cli({"rm", "-f", "oo-alert-burner", "oo-alert-idle"});
+  REQUIRE(ticket);
+  std::printf(
+      "ContainerCpuHigh: %.1f s from starting the CPU burner to the ticket at the webhook\n",
+      SecondsBetween(fault, ticket->received));
+  for (const auto& alert : ticket->body["alerts"]) {
+    CHECK(alert["labels"]["severity"] == "warning");
+    CHECK(alert["labels"]["name"] == "oo-alert-burner");  // never the idle one
+  }
+  CHECK_FALSE(
+      stack.webhook.WaitForFiring("/pager", "ContainerCpuHigh", std::chrono::milliseconds(10)));
+}
+
+TEST_CASE("Document Server's upstream stopped: nginx's real 502 pages as critical") {
+  test::DocServiceStandin docservice;
+  test::DocumentServerNginx nginx(docservice.Port());
+  AlertingStack stack({"--documentserver.url=" + nginx.Url(),
+                       "--documentserver.docservice-url=" + docservice.Url(),
+                       "--no-collector.redis", "--no-collector.docker", "--no-collector.rabbitmq"});
+  REQUIRE(stack.prometheus.WaitForData("onlyoffice_documentserver_healthcheck_up == 1",
+                                       std::chrono::seconds(30)));
+
+  const auto fault = Clock::now();
+  docservice.Stop();
+  const auto page = stack.webhook.WaitForFiring("/pager", "DocumentServerDocserviceDown",
+                                                std::chrono::seconds(60));
+  REQUIRE(page);
+  std::printf(
+      "DocumentServerDocserviceDown: %.1f s from stopping the upstream (nginx 502) to the "
+      "page at the webhook\n",
+      SecondsBetween(fault, page->received));
+  const auto& alert = page->body["alerts"][0];
+  CHECK(alert["labels"]["severity"] == "critical");
+  CHECK(alert["labels"]["via"] == "nginx");
+  CHECK_THAT(alert["annotations"]["summary"].get<std::string>(),
+             Catch::Contains("answers 502 Bad Gateway"));
+  // The generic "healthcheck failing" page is inhibited by the 502 diagnosis: one page, not two.
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  CHECK_FALSE(
+      stack.webhook.WaitForFiring("/pager", "DocumentServerDown", std::chrono::milliseconds(10)));
+}
 
 TEST_CASE("Redis killed: RedisDown reaches the pager receiver as critical") {
   test::WebhookReceiver webhook;

@@ -12,7 +12,9 @@
 #include <set>
 
 #include "tests/support/docker_engine.h"
+#include "tests/support/documentserver.h"
 #include "tests/support/prometheus_server.h"
+#include "tests/support/rabbitmq_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
 
@@ -30,6 +32,8 @@ const std::map<std::string, std::string> kNoDataExpected = {
     {"container_fs_reads_bytes_total", "no blkio counters on this overlay set-up"},
     {"container_fs_writes_bytes_total", "no blkio counters on this overlay set-up"},
     // cAdvisor's form of the CPU limit; our data carries container_spec_cpu_limit_cores too.
+    // The open-source license (the stand-in's, from a source build) has no end date.
+    {"onlyoffice_documentserver_license_end_timestamp_seconds", "license without an end"},
 };
 
 struct Expression {
@@ -109,8 +113,20 @@ TEST_CASE("every rule and dashboard expression evaluates, and returns data on a 
       {"sh", "-c", "while true; do :; done"});
   docker.Run("oo-example", {"--label", "com.docker.compose.project=onlyoffice"},
              {"sh", "-c", "exit 3"});
+  test::RabbitmqServer rabbitmq;
+  rabbitmq.DeclareDocumentServerTopology();
+  rabbitmq.Publish("ds.converttask", "convert");
+  auto converter = rabbitmq.Consume("ds.converttask");
+  auto docservice_queue = rabbitmq.Consume("", "ds.pubsub");  // the server-named queue
+  test::TempDir dir;
+  test::WriteFile(dir / "jwt", "exporter-test-secret");
+  test::DocServiceStandin documentserver("docservice-9.4.0", "exporter-test-secret");
+  test::DocumentServerNginx nginx(documentserver.Port());
   test::ExporterProcess exporter(
-      {"--redis.addr=" + redis.Address(), "--docker.host=" + docker.Host()});
+      {"--redis.addr=" + redis.Address(), "--docker.host=" + docker.Host(),
+       "--rabbitmq.url=" + rabbitmq.ManagementUrl(), "--documentserver.url=" + nginx.Url(),
+       "--documentserver.docservice-url=" + documentserver.Url(),
+       "--documentserver.jwt-secret-file=" + (dir / "jwt").string()});
   std::vector<std::string> rule_files;
   for (const auto& entry :
        std::filesystem::directory_iterator(std::string(OOE_SOURCE_DIR) + "/alerts")) {
@@ -119,6 +135,11 @@ TEST_CASE("every rule and dashboard expression evaluates, and returns data on a 
   test::PrometheusServer prometheus(
       {{"onlyoffice-exporter", "127.0.0.1:" + std::to_string(exporter.Port())}}, rule_files);
   REQUIRE(prometheus.WaitForData("redis_up == 1", std::chrono::seconds(30)));
+  REQUIRE(prometheus.WaitForData("rabbitmq_up == 1", std::chrono::seconds(30)));
+  REQUIRE(prometheus.WaitForData("onlyoffice_documentserver_healthcheck_up == 1",
+                                 std::chrono::seconds(30)));
+  REQUIRE(prometheus.WaitForData("min(onlyoffice_exporter_collector_success) == 1",
+                                 std::chrono::seconds(30)));
   // Enough samples for rate() over the 15 s that stands in for $__rate_interval.
   REQUIRE(prometheus.WaitForData("count_over_time(redis_up[15s]) >= 8", std::chrono::seconds(30)));
 
