@@ -261,6 +261,206 @@ def containers():
                      [("container", "Container", 'label_values(container_last_seen{job=~"$job", instance=~"$instance"}, name)')]))
 
 
+NGINX = 'via="nginx"'
+DOCSERVICE = 'via="docservice"'
+CONVERTTASK = 'queue="ds.converttask"'
+STATUS_STEPS = [(None, "red"), (200, "green"), (201, "red")]
+
+
+@builder
+def overview():
+    l = Layout()
+    l.row("Is Document Server serving?")
+    l.add(stat("Through nginx", ['min(onlyoffice_documentserver_healthcheck_up%s)' % sel(NGINX)],
+               "none", RED_GREEN,
+               "/healthcheck as editors reach it: HTTP 200 with the body true.", UP_DOWN), 6, 5)
+    l.add(stat("docservice itself", ['min(onlyoffice_documentserver_healthcheck_up%s)' % sel(DOCSERVICE)],
+               "none", RED_GREEN,
+               "docservice's own /healthcheck (port 8000). Up here and down through nginx: nginx "
+               "or the network; down in both: docservice or a dependency.", UP_DOWN), 6, 5)
+    l.add(stat("HTTP status through nginx",
+               ['max(onlyoffice_documentserver_healthcheck_http_status%s)' % sel(NGINX)], "none",
+               STATUS_STEPS, "502: nothing listens behind nginx; 504: docservice too slow; "
+               "0: no answer at all.", text_mode="value"), 6, 5)
+    l.add(stat("Healthcheck time",
+               ['max(onlyoffice_documentserver_healthcheck_duration_seconds%s)' % sel(NGINX)], "s",
+               [(None, "green"), (1, "orange"), (2, "red")],
+               "Milliseconds when healthy; seconds mean the database or storage is slow."), 6, 5)
+    l.add(state_timeline("Healthcheck, since when",
+                         [('onlyoffice_documentserver_healthcheck_up%s' % sel(), "{{target}} via {{via}}")],
+                         "none", UP_DOWN, RED_GREEN,
+                         "Red stretches: when the healthcheck failed, and for how long."), 24, 5)
+    l.row("Which precursor is red?")
+    l.add(stat("Redis", ['min(redis_up%s)' % sel()], "none", RED_GREEN, "", UP_DOWN), 4, 4)
+    l.add(stat("RabbitMQ", ['min(rabbitmq_up%s)' % sel()], "none", RED_GREEN, "", UP_DOWN), 4, 4)
+    l.add(stat("Converters on ds.converttask",
+               ['min(rabbitmq_queue_consumers%s)' % sel(CONVERTTASK)], "none",
+               [(None, "red"), (1, "green")],
+               "0: nothing converts; documents do not open or save."), 4, 4)
+    l.add(stat("Conversions waiting",
+               ['sum(rabbitmq_queue_messages_ready%s)' % sel(CONVERTTASK)], "none",
+               [(None, "green"), (20, "orange"), (100, "red")]), 4, 4)
+    l.add(stat("Highest container memory of its limit",
+               ['max(container:memory_usage:ratio%s)' % sel()], "percentunit",
+               [(None, "green"), (0.8, "orange"), (0.95, "red")]), 4, 4)
+    l.add(stat("Collectors failing",
+               ['count(onlyoffice_exporter_collector_success%s == 0) or vector(0)' % sel()], "none",
+               [(None, "green"), (1, "red")],
+               "A failing collector leaves its part of the stack unwatched; the log says why."), 4, 4)
+    l.add(state_timeline("Precursors, since when",
+                         [('redis_up%s' % sel(), "redis {{target}}"),
+                          ('rabbitmq_up%s' % sel(), "rabbitmq {{target}}"),
+                          ('rabbitmq_queue_consumers%s > bool 0' % sel(CONVERTTASK), "converters {{target}}"),
+                          ('container_running%s' % sel(), "container {{name}}"),
+                          ('onlyoffice_exporter_collector_success%s' % sel(), "collector {{collector}} {{target}}")],
+                         "none", UP_DOWN, RED_GREEN), 24, 10)
+    l.add(timeseries("Container restarts",
+                     [('sum by (name) (increase(container_restarts_total%s[$__rate_interval]))' % sel(), "{{name}}")],
+                     "none", "Restarts per interval: a restart loop shows as a steady line.",
+                     bars=True), 12, 6)
+    l.add(timeseries("Editor connections of the license",
+                     [('documentserver:license_connections_used:ratio%s' % sel(), "{{target}} {{mode}}")],
+                     "percentunit", "Above 90% for 10 minutes warns.",
+                     steps=[(None, "green"), (0.9, "red")], maximum=1), 12, 6)
+    return "onlyoffice-overview.json", dashboard(
+        "onlyoffice-overview", "ONLYOFFICE / Overview",
+        "Is Document Server serving, which precursor of a 502 is red, and since when. The other "
+        "ONLYOFFICE dashboards are in the links menu.",
+        l, variables("onlyoffice_exporter_build_info"))
+
+
+@builder
+def documentserver():
+    t = 'target=~"$target"'
+    l = Layout()
+    l.row("Healthcheck")
+    l.add(stat("Through nginx", ['min(onlyoffice_documentserver_healthcheck_up%s)' % sel(t + ", " + NGINX)],
+               "none", RED_GREEN, "", UP_DOWN), 6, 4)
+    l.add(stat("docservice", ['min(onlyoffice_documentserver_healthcheck_up%s)' % sel(t + ", " + DOCSERVICE)],
+               "none", RED_GREEN, "", UP_DOWN), 6, 4)
+    l.add(stat("info.json", ['min(onlyoffice_documentserver_info_up%s)' % sel(t)], "none",
+               RED_GREEN, "/info/info.json on docservice answered and parsed.", UP_DOWN), 6, 4)
+    l.add(stat("Exporter's JWT", ['max(onlyoffice_documentserver_jwt_rejected%s)' % sel(t)], "none",
+               GREEN_RED, "CommandService rejects the exporter's token: its secret is wrong.",
+               [{"type": "value", "options": {"0": {"text": "accepted", "color": "green"},
+                                              "1": {"text": "REJECTED", "color": "red"}}}]), 6, 4)
+    l.add(timeseries("Healthcheck duration",
+                     [('onlyoffice_documentserver_healthcheck_duration_seconds%s' % sel(t), "{{target}} via {{via}}")],
+                     "s", "Over 2 s for 10 minutes warns; nginx gives up (504) at 60 s.",
+                     steps=[(None, "green"), (2, "red")]), 12, 8)
+    l.add(timeseries("HTTP status",
+                     [('onlyoffice_documentserver_healthcheck_http_status%s' % sel(t), "{{target}} via {{via}}")],
+                     "none", "200 healthy (or body false); 502/504 from nginx; 0 no answer."), 12, 8)
+    l.add(timeseries("Failure phase",
+                     [('max by (target, via, reason) (onlyoffice_documentserver_healthcheck_failure%s)' % sel(t),
+                       "{{target}} via {{via}}: {{reason}}")],
+                     "none", "1 for the phase that failed: resolve (DNS), connect, timeout, tls, "
+                     "http_status, body (false).", bars=True, maximum=1), 24, 6)
+    l.row("Editors and license")
+    l.add(timeseries("Connections and the license limit",
+                     [('onlyoffice_documentserver_connections%s' % sel(t), "{{target}} {{mode}}"),
+                      ('onlyoffice_documentserver_license_connections_limit%s' % sel(t), "{{target}} {{mode}} limit")],
+                     "none", "Editor connections open now against what the license allows."), 12, 8)
+    l.add(timeseries("Connections of the license",
+                     [('documentserver:license_connections_used:ratio%s' % sel(t), "{{target}} {{mode}}")],
+                     "percentunit", "Above 90% for 10 minutes warns.",
+                     steps=[(None, "green"), (0.9, "red")], maximum=1), 12, 8)
+    l.add(timeseries("Users",
+                     [('onlyoffice_documentserver_users%s' % sel(t), "{{target}} {{mode}} {{kind}}")],
+                     "none", "Users with a document open now (unique and anonymous)."), 12, 8)
+    l.add(timeseries("Peak connections",
+                     [('onlyoffice_documentserver_connections_max%s' % sel(t + ', period=~"hour|day"'),
+                       "{{target}} {{mode}} ({{period}})")],
+                     "none", "The most connections at once in the last hour and day, as DocService "
+                     "counts them."), 12, 8)
+    l.add(stat("License days left",
+               ['min((onlyoffice_documentserver_license_end_timestamp_seconds%s - time()) / 86400)' % sel(t)],
+               "d", [(None, "red"), (14, "orange"), (30, "green")],
+               "Empty when the license does not end (the open-source build's)."), 8, 5)
+    l.add(table("Version",
+                [('max by (target, version, build) (onlyoffice_documentserver_build_info%s)' % sel(t), "")],
+                "none", "Document Server's version and build."), 8, 5)
+    l.add(table("CommandService",
+                [('max by (target, command) (onlyoffice_documentserver_command_error%s)' % sel(t), "")],
+                "none", "Error code per command: 0 ok, 1 bad request, 6 token invalid, 7 expired.",
+                steps=[(None, "green"), (1, "red")]), 8, 5)
+    return "onlyoffice-documentserver.json", dashboard(
+        "onlyoffice-documentserver", "ONLYOFFICE / Document Server",
+        "The healthcheck through nginx and on docservice (status, time, failure phase), editor "
+        "connections against the license, its end date, version and CommandService.",
+        l, variables("onlyoffice_documentserver_healthcheck_up",
+                     [("target", "Document Server",
+                       'label_values(onlyoffice_documentserver_healthcheck_up{job=~"$job", instance=~"$instance"}, target)')]))
+
+
+@builder
+def backends():
+    l = Layout()
+    l.row("Redis")
+    l.add(stat("Redis", ['min(redis_up%s)' % sel()], "none", RED_GREEN, "", UP_DOWN), 6, 4)
+    l.add(stat("Memory of maxmemory", ['max(redis:memory_used:ratio%s)' % sel()], "percentunit",
+               [(None, "green"), (0.9, "red")], "Empty when maxmemory is not set."), 6, 4)
+    l.add(stat("Clients of maxclients", ['max(redis:clients_used:ratio%s)' % sel()], "percentunit",
+               [(None, "green"), (0.8, "red")]), 6, 4)
+    l.add(stat("Evicted keys", ['sum(increase(redis_evicted_keys_total%s[$__rate_interval]))' % sel()],
+               "none", [(None, "green"), (1, "red")], "Keys evicted in the last interval: lost editor state."), 6, 4)
+    l.add(timeseries("Memory",
+                     [('redis_memory_used_bytes%s' % sel(), "{{target}} used"),
+                      ('redis_memory_max_bytes%s > 0' % sel(), "{{target}} maxmemory")],
+                     "bytes"), 12, 8)
+    l.add(timeseries("Clients",
+                     [('redis_connected_clients%s' % sel(), "{{target}} connected"),
+                      ('redis_blocked_clients%s' % sel(), "{{target}} blocked"),
+                      ('redis_config_maxclients%s' % sel(), "{{target}} maxclients")],
+                     "none"), 12, 8)
+    l.add(timeseries("Commands",
+                     [('rate(redis_commands_processed_total%s[$__rate_interval])' % sel(), "{{target}}")],
+                     "ops"), 8, 8)
+    l.add(timeseries("Keyspace hits and misses",
+                     [('rate(redis_keyspace_hits_total%s[$__rate_interval])' % sel(), "{{target}} hits"),
+                      ('rate(redis_keyspace_misses_total%s[$__rate_interval])' % sel(), "{{target}} misses")],
+                     "ops"), 8, 8)
+    l.add(timeseries("Evictions and rejected connections",
+                     [('rate(redis_evicted_keys_total%s[$__rate_interval])' % sel(), "{{target}} evicted"),
+                      ('rate(redis_rejected_connections_total%s[$__rate_interval])' % sel(), "{{target}} rejected")],
+                     "ops"), 8, 8)
+    q = 'queue=~"ds\\\\..*"'
+    l.row("RabbitMQ")
+    l.add(stat("RabbitMQ", ['min(rabbitmq_up%s)' % sel()], "none", RED_GREEN, "", UP_DOWN), 6, 4)
+    l.add(stat("Converters on ds.converttask", ['min(rabbitmq_queue_consumers%s)' % sel(CONVERTTASK)],
+               "none", [(None, "red"), (1, "green")]), 6, 4)
+    l.add(stat("Alarms (memory, disk)",
+               ['max(rabbitmq_node_mem_alarm%s) + max(rabbitmq_node_disk_free_alarm%s)' % (sel(), sel())],
+               "none", GREEN_RED, "Publishers are blocked while an alarm is on."), 6, 4)
+    l.add(stat("Docservices on ds.pubsub", ['sum(rabbitmq_queues_server_named%s)' % sel()], "none",
+               [(None, "red"), (1, "green")],
+               "Server-named queues: one per docservice bound to the ds.pubsub fanout."), 6, 4)
+    l.add(timeseries("Messages ready (ds.*)",
+                     [('rabbitmq_queue_messages_ready%s' % sel(q), "{{queue}}")], "none",
+                     "ds.converttask waiting conversions; ds.convertdead failed ones."), 12, 8)
+    l.add(timeseries("Consumers (ds.*)",
+                     [('rabbitmq_queue_consumers%s' % sel(q), "{{queue}}")], "none"), 12, 8)
+    l.add(timeseries("Conversion flow (ds.converttask)",
+                     [('rate(rabbitmq_queue_messages_published_total%s[$__rate_interval])' % sel(CONVERTTASK), "published"),
+                      ('rate(rabbitmq_queue_messages_delivered_total%s[$__rate_interval])' % sel(CONVERTTASK), "delivered"),
+                      ('rate(rabbitmq_queue_messages_ack_total%s[$__rate_interval])' % sel(CONVERTTASK), "acknowledged")],
+                     "ops"), 12, 8)
+    l.add(timeseries("File descriptors",
+                     [('rabbitmq_fd_used%s' % sel(), "{{node}} used"),
+                      ('rabbitmq_fd_available%s' % sel(), "{{node}} available")], "none"), 12, 8)
+    l.add(timeseries("Node memory",
+                     [('rabbitmq_node_mem_used%s' % sel(), "{{node}} used"),
+                      ('rabbitmq_node_mem_limit%s' % sel(), "{{node}} high watermark")], "bytes"), 12, 8)
+    l.add(timeseries("Disk free",
+                     [('rabbitmq_node_disk_free%s' % sel(), "{{node}} free"),
+                      ('rabbitmq_node_disk_free_limit%s' % sel(), "{{node}} limit")], "bytes"), 12, 8)
+    return "onlyoffice-backends.json", dashboard(
+        "onlyoffice-backends", "ONLYOFFICE / Redis and RabbitMQ",
+        "Document Server's Redis (sessions, locks) and RabbitMQ (conversions, pub/sub): up, "
+        "limits, and the ds.* queues.",
+        l, variables("onlyoffice_exporter_build_info"))
+
+
 def main():
     check = "--check" in sys.argv
     stale = []
