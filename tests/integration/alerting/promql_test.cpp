@@ -103,7 +103,7 @@ bool HasData(const nlohmann::json& answer) {
 }  // namespace
 
 TEST_CASE("every rule and dashboard expression evaluates, and returns data on a live stack") {
-  test::RedisServer redis;
+  test::RedisServer redis({"--maxmemory", "256mb"});  // as a production Redis should have
   auto& docker = test::ContainerEngine::Shared(test::ContainerEngine::Kind::kDocker);
   docker.Run(
       "oo-documentserver",
