@@ -229,7 +229,12 @@ TEST_CASE("concurrent scrapes share one in-flight collection") {
     }));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  for (auto& scrape : scrapes) CHECK(scrape.get().status == 200);
+  for (auto& scrape : scrapes) {
+    const auto result = scrape.get();
+    CHECK(result.status == 200);
+    // Every scrape carries the shared collection's samples, the last one to read it as well.
+    CHECK(FindValue(test::ParseExposition(result.body), "redis_up") == 0);
+  }
   const auto samples = test::ParseExposition(
       exporter.Get("/metrics", {"X-Prometheus-Scrape-Timeout-Seconds: 1"}).body);
   // Ten concurrent scrapes, one collection; then the one just made: two in all.
