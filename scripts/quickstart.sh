@@ -23,6 +23,9 @@ done
 STATE=${OOE_QUICKSTART_DIR:-/tmp/onlyoffice-exporter-quickstart}
 EXPORTER_ADDRESS=${OOE_QUICKSTART_LISTEN:-127.0.0.1:10981}
 EXPORTER=${OOE_EXPORTER_BINARY:-$ROOT/build/release/exporter/onlyoffice-exporter}
+STANDIN=${OOE_STANDIN_BINARY:-$ROOT/build/release/tools/documentserver-standin/documentserver-standin}
+FIXTURES=${OOE_DOCUMENTSERVER_FIXTURES:-$ROOT/../shared/fixtures/documentserver/docservice-9.4.0}
+PROJECT=onlyoffice  # the compose project the containers are named after
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
@@ -41,17 +44,29 @@ wait_for_port() {  # port seconds
   return 1
 }
 
+# Podman with everything under $STATE: its own storage, runc, cgroupfs, no registry.
+PODMAN=(podman --root "$STATE/podman/root" --runroot "$STATE/podman/runroot"
+  --tmpdir "$STATE/podman/tmp" --runtime runc --cgroup-manager cgroupfs --events-backend file)
+
 # Stops whatever an earlier run left (its pids are in $STATE/pids), then removes its files.
 stop_all() {
+  if [ -d "$STATE/podman/root" ]; then
+    "${PODMAN[@]}" rm -f -a -t 0 >/dev/null 2>&1 || true
+  fi
   if [ -f "$STATE/pids" ]; then
     while read -r pid name; do
       if kill -0 "$pid" 2>/dev/null; then
         kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$pid" 2>/dev/null || true
         echo "stopped $name ($pid)"
       fi
     done < <(tac "$STATE/pids")
+  fi
+  # What Podman left mounted (overlay layers, shm), deepest first, so rm never walks into it.
+  if [ -d "$STATE" ]; then
+    awk -v prefix="$STATE/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts | sort -r |
+      while read -r target; do umount -l "$target" 2>/dev/null || true; done
   fi
   rm -rf "$STATE"
 }
@@ -74,6 +89,8 @@ if $build; then
   cmake --build --preset release -j "$(nproc)"
 fi
 [ -x "$EXPORTER" ] || die "no exporter binary at $EXPORTER (run without --no-build)"
+[ -x "$STANDIN" ] || die "no documentserver-standin at $STANDIN (run without --no-build)"
+[ -f "$FIXTURES/healthcheck-ok.body" ] || die "no Document Server replies in $FIXTURES"
 
 trap 'echo; log "Stopping"; stop_all; exit 0' INT TERM
 trap 'stop_all >/dev/null' EXIT
@@ -84,6 +101,99 @@ start redis redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appen
   --dir "$STATE" --maxmemory 256mb
 wait_for_port "$REDIS_PORT" 10 || die "redis-server did not start: $(tail -3 "$STATE/redis.log")"
 
+log "Starting RabbitMQ with Document Server's queues"
+AMQP_PORT=$(free_port)
+RABBITMQ_PORT=$(free_port)
+mkdir -p "$STATE/rabbitmq"
+printf 'listeners.tcp.default = 127.0.0.1:%s\nmanagement.tcp.port = %s\nmanagement.tcp.ip = 127.0.0.1\n' \
+  "$AMQP_PORT" "$RABBITMQ_PORT" >"$STATE/rabbitmq/rabbitmq.conf"
+echo '[rabbitmq_management].' >"$STATE/rabbitmq/enabled_plugins"
+# The node script itself, not Debian's wrapper (which switches to the rabbitmq user).
+start rabbitmq env HOME="$STATE/rabbitmq" RABBITMQ_NODENAME="quickstart-$AMQP_PORT@localhost" \
+  RABBITMQ_NODE_PORT="$AMQP_PORT" RABBITMQ_DIST_PORT="$(free_port)" \
+  RABBITMQ_MNESIA_BASE="$STATE/rabbitmq/mnesia" RABBITMQ_LOG_BASE="$STATE/rabbitmq/log" \
+  RABBITMQ_CONFIG_FILE="$STATE/rabbitmq/rabbitmq.conf" \
+  RABBITMQ_ENABLED_PLUGINS_FILE="$STATE/rabbitmq/enabled_plugins" \
+  RABBITMQ_PID_FILE="$STATE/rabbitmq/pid" /usr/lib/rabbitmq/bin/rabbitmq-server
+RABBITMQ_API=http://127.0.0.1:$RABBITMQ_PORT/api
+for _ in $(seq 1 240); do
+  curl -fs -u guest:guest "$RABBITMQ_API/overview" >/dev/null && break
+  sleep 0.25
+done
+curl -fs -u guest:guest "$RABBITMQ_API/overview" >/dev/null ||
+  die "rabbitmq-server did not start: $(tail -3 "$STATE/rabbitmq.log")"
+# docservice's and the converters' topology: conversions, their dead letters, pub/sub.
+curl -fsS -u guest:guest -H 'Content-Type: application/json' -X POST "$RABBITMQ_API/definitions" \
+  -d @- >/dev/null <<'JSON' || die "declaring Document Server's queues failed"
+{"exchanges": [
+  {"name": "ds.exchangeconvertdead", "vhost": "/", "type": "fanout", "durable": true,
+   "auto_delete": false, "arguments": {}},
+  {"name": "ds.pubsub", "vhost": "/", "type": "fanout", "durable": true, "auto_delete": false,
+   "arguments": {}}],
+ "queues": [
+  {"name": "ds.converttask", "vhost": "/", "durable": true, "auto_delete": false,
+   "arguments": {"x-max-priority": 10, "x-message-ttl": 900000,
+                 "x-dead-letter-exchange": "ds.exchangeconvertdead"}},
+  {"name": "ds.convertdead", "vhost": "/", "durable": true, "auto_delete": false, "arguments": {}},
+  {"name": "ds.convertresponse", "vhost": "/", "durable": true, "auto_delete": false,
+   "arguments": {}},
+  {"name": "ds.delayed", "vhost": "/", "durable": true, "auto_delete": false, "arguments": {}}],
+ "bindings": [
+  {"source": "ds.exchangeconvertdead", "vhost": "/", "destination": "ds.convertdead",
+   "destination_type": "queue", "routing_key": "", "arguments": {}}]}
+JSON
+# A converter consuming ds.converttask, as FileConverter does (Debian's python3-pika).
+start converter /usr/bin/python3 -c '
+import sys, pika
+channel = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", int(sys.argv[1]))).channel()
+channel.basic_consume("ds.converttask", lambda ch, method, props, body: ch.basic_ack(method.delivery_tag))
+channel.start_consuming()' "$AMQP_PORT"
+
+log "Starting a Podman API service with the $PROJECT compose project's containers"
+ROOTFS=$STATE/podman/rootfs
+mkdir -p "$ROOTFS/bin" "$ROOTFS/tmp" "$ROOTFS/etc" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev"
+cp /bin/busybox "$ROOTFS/bin/busybox"
+for applet in sh sleep dd cat true head; do ln -s busybox "$ROOTFS/bin/$applet"; done
+echo 'root:x:0:0:root:/:/bin/sh' >"$ROOTFS/etc/passwd"
+PODMAN_SOCKET=$STATE/podman/podman.sock
+start podman "${PODMAN[@]}" system service --time=0 "unix://$PODMAN_SOCKET"
+for _ in $(seq 1 100); do
+  curl -fs --unix-socket "$PODMAN_SOCKET" http://localhost/_ping >/dev/null && break
+  sleep 0.1
+done
+curl -fs --unix-socket "$PODMAN_SOCKET" http://localhost/_ping >/dev/null ||
+  die "podman system service did not start: $(tail -3 "$STATE/podman.log")"
+tar -C "$ROOTFS" -c . | "${PODMAN[@]}" import - localhost/busybox:quickstart >/dev/null
+run_container() {  # service cpus memory command...
+  local service=$1 cpus=$2 memory=$3
+  shift 3
+  "${PODMAN[@]}" run -d --name "$PROJECT-$service-1" --network none \
+    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --cpus "$cpus" --memory "$memory" \
+    --label "com.docker.compose.project=$PROJECT" --label "com.docker.compose.service=$service" \
+    localhost/busybox:quickstart "$@" >/dev/null || die "podman run $PROJECT-$service-1 failed"
+}
+# Small real workloads: a little CPU every second, some memory held, an idle database.
+run_container documentserver 1 256m \
+  sh -c 'while :; do i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 1; done'
+run_container converter 0.5 128m sh -c 'dd if=/dev/zero bs=1M count=32 2>/dev/null | sleep 86400'
+run_container postgresql 0.5 128m sleep 86400
+
+log "Starting nginx as Document Server configures it, in front of the DocService stand-in"
+STANDIN_PORT=$(free_port)
+NGINX_PORT=$(free_port)
+start documentserver-standin "$STANDIN" --listen "127.0.0.1:$STANDIN_PORT" --fixtures "$FIXTURES"
+wait_for_port "$STANDIN_PORT" 10 ||
+  die "the stand-in did not start: $(tail -3 "$STATE/documentserver-standin.log")"
+mkdir -p "$STATE/nginx"
+user_line=""
+[ "$(id -u)" -ne 0 ] || user_line="user root;"  # workers as nobody could not enter $STATE
+sed -e "s|@USER@|$user_line|" -e "s|@PREFIX@|$STATE/nginx|g" -e "s|@LISTEN@|127.0.0.1:$NGINX_PORT|" \
+  -e "s|@UPSTREAM@|127.0.0.1:$STANDIN_PORT|" -e "s|@READ_TIMEOUT@|60s|" \
+  tools/documentserver-standin/nginx.conf.in >"$STATE/nginx/nginx.conf"
+start nginx nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/nginx/error.log" \
+  -g 'daemon off;'
+wait_for_port "$NGINX_PORT" 10 || die "nginx did not start: $(tail -3 "$STATE/nginx.log")"
+
 log "Writing the exporter's configuration"
 cat >"$STATE/exporter.yml" <<YAML
 # onlyoffice-exporter configuration written by scripts/quickstart.sh
@@ -92,39 +202,121 @@ collectors:
     targets:
       - name: documentserver-redis
         address: redis://127.0.0.1:$REDIS_PORT
+  rabbitmq:
+    targets:
+      - name: documentserver-rabbitmq
+        url: http://127.0.0.1:$RABBITMQ_PORT
+        username: guest
+        password_env: QUICKSTART_RABBITMQ_PASSWORD
+  docker:
+    targets:
+      - name: podman
+        host: unix://$PODMAN_SOCKET
+        label_filter: com.docker.compose.project=$PROJECT
+  documentserver:
+    targets:
+      - name: documentserver
+        url: http://127.0.0.1:$NGINX_PORT
+        docservice_url: http://127.0.0.1:$STANDIN_PORT
 YAML
 
 log "Starting the exporter on $EXPORTER_ADDRESS"
-start exporter "$EXPORTER" --config.file="$STATE/exporter.yml" \
-  --web.listen-address="$EXPORTER_ADDRESS"
+start exporter env QUICKSTART_RABBITMQ_PASSWORD=guest "$EXPORTER" \
+  --config.file="$STATE/exporter.yml" --web.listen-address="$EXPORTER_ADDRESS"
 wait_for_port "${EXPORTER_ADDRESS##*:}" 10 ||
   die "the exporter did not start: $(tail -3 "$STATE/exporter.log")"
 
-metrics=$(curl -fsS "http://$EXPORTER_ADDRESS/metrics") || die "cannot scrape the exporter"
-value() { awk -v name="$1" '$1 ~ "^"name"([{]|$)" {print $2; exit}' <<<"$metrics"; }
+log "Starting Prometheus with the bundled rules, and Alertmanager with the bundled routing"
+ALERTMANAGER_PORT=$(free_port)
+PROMETHEUS_PORT=$(free_port)
+mkdir -p "$STATE/alertmanager" "$STATE/prometheus"
+start alertmanager prometheus-alertmanager --config.file="$ROOT/alerts/alertmanager.yml" \
+  --storage.path="$STATE/alertmanager" --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" \
+  --cluster.listen-address=
+{
+  printf 'global:\n  scrape_interval: 5s\n  evaluation_interval: 5s\nrule_files:\n'
+  for rules in "$ROOT"/alerts/*.rules.yml; do printf '  - %s\n' "$rules"; done
+  printf 'alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ["127.0.0.1:%s"]\n' \
+    "$ALERTMANAGER_PORT"
+  printf 'scrape_configs:\n  - job_name: onlyoffice-exporter\n    static_configs:\n'
+  printf '      - targets: ["%s"]\n' "$EXPORTER_ADDRESS"
+} >"$STATE/prometheus/prometheus.yml"
+start prometheus prometheus --config.file="$STATE/prometheus/prometheus.yml" \
+  --storage.tsdb.path="$STATE/prometheus/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT"
+wait_for_port "$PROMETHEUS_PORT" 20 ||
+  die "prometheus did not start: $(tail -3 "$STATE/prometheus.log")"
+wait_for_port "$ALERTMANAGER_PORT" 20 ||
+  die "alertmanager did not start: $(tail -3 "$STATE/alertmanager.log")"
+
+# The converter's consumer and the first container stats take a few seconds to show.
+for _ in $(seq 1 30); do
+  metrics=$(curl -fsS "http://$EXPORTER_ADDRESS/metrics") || die "cannot scrape the exporter"
+  grep -q '^rabbitmq_queue_consumers{.*queue="ds.converttask".*} 1$' <<<"$metrics" &&
+    [ "$(grep -c '^container_running{.*} 1$' <<<"$metrics")" -eq 3 ] && break
+  sleep 1
+done
 healthy=true
-summary() {  # label metric expected
-  local got
-  got=$(value "$2")
-  if [ "$got" = "$3" ]; then
-    printf '  %-28s OK   (%s = %s)\n' "$1" "$2" "$got"
+report() {  # label ok(true|false) detail
+  if [ "$2" = true ]; then
+    printf '  %-40s OK   %s\n' "$1" "$3"
   else
-    printf '  %-28s FAIL (%s = %s, want %s)\n' "$1" "$2" "${got:-absent}" "$3"
+    printf '  %-40s FAIL %s\n' "$1" "$3"
     healthy=false
   fi
 }
+sample() {  # metric [text the series must contain]: its value, or "absent"
+  awk -v name="$1" -v filter="${2:-}" '
+    (index($1, name "{") == 1 || $1 == name) && index($1, filter) {print $2; found = 1; exit}
+    END {if (!found) print "absent"}' <<<"$metrics"
+}
+check() {  # label metric filter expected
+  local got
+  got=$(sample "$2" "$3")
+  report "$1" "$([ "$got" = "$4" ] && echo true || echo false)" "($2${3:+ $3} = $got)"
+}
+prometheus_value() {  # PromQL: the first value, or "absent"
+  curl -fsG "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/query" --data-urlencode "query=$1" |
+    python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "absent")' \
+      2>/dev/null || echo absent
+}
 
-cat <<EOF
+cat <<SUMMARY
 
 onlyoffice-exporter is running against a real local stack.
-  Landing page  http://$EXPORTER_ADDRESS/
-  Metrics       http://$EXPORTER_ADDRESS/metrics
-  Logs          $STATE/*.log
+  Exporter       http://$EXPORTER_ADDRESS/   (metrics: /metrics)
+  Prometheus     http://127.0.0.1:$PROMETHEUS_PORT/   (alerts: /alerts)
+  Alertmanager   http://127.0.0.1:$ALERTMANAGER_PORT/
+  RabbitMQ       http://127.0.0.1:$RABBITMQ_PORT/   (guest / guest)
+  Document Server (nginx in front of the stand-in)   http://127.0.0.1:$NGINX_PORT/healthcheck
+  Logs           $STATE/*.log
 
 Health:
-EOF
-summary "Redis" redis_up 1
-summary "Redis collector" onlyoffice_exporter_collector_success 1
+SUMMARY
+check "Document Server through nginx" onlyoffice_documentserver_healthcheck_up 'via="nginx"' 1
+check "docservice" onlyoffice_documentserver_healthcheck_up 'via="docservice"' 1
+check "Redis" redis_up "" 1
+check "RabbitMQ" rabbitmq_up "" 1
+check "Converters on ds.converttask" rabbitmq_queue_consumers 'queue="ds.converttask"' 1
+running=$(grep -c '^container_running{.*} 1$' <<<"$metrics" || true)
+report "Containers running ($PROJECT project)" "$([ "$running" -eq 3 ] && echo true || echo false)" \
+  "($running of 3)"
+for collector in redis rabbitmq docker documentserver; do
+  check "Collector $collector" onlyoffice_exporter_collector_success "collector=\"$collector\"" 1
+done
+target_up=absent
+for _ in $(seq 1 40); do
+  target_up=$(prometheus_value 'up{job="onlyoffice-exporter"}')
+  [ "$target_up" = 1 ] && break
+  sleep 0.5
+done
+report "Prometheus scrapes the exporter" "$([ "$target_up" = 1 ] && echo true || echo false)" \
+  "(up = $target_up)"
+rules=$(curl -fs "http://127.0.0.1:$PROMETHEUS_PORT/api/v1/rules" |
+  python3 -c 'import json, sys; print(sum(len(g["rules"]) for g in json.load(sys.stdin)["data"]["groups"]))' \
+    2>/dev/null || echo 0)
+report "Prometheus rules loaded" "$([ "$rules" -gt 0 ] && echo true || echo false)" "($rules rules)"
+ready=$(curl -fs -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ALERTMANAGER_PORT/-/ready" || true)
+report "Alertmanager ready" "$([ "$ready" = 200 ] && echo true || echo false)" "(HTTP $ready)"
 
 if $check_only; then
   $healthy || exit 1
