@@ -18,6 +18,7 @@ DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
 DOCUMENTSERVER_PACKAGES=(nginx prometheus-blackbox-exporter)  # nginx in front of the DocService stand-in; the bench peer
 ALERTING_PACKAGES=(prometheus-alertmanager)
 DEPLOY_PACKAGES=(systemd)  # systemd-analyze verify for deploy/systemd
+LOAD_PACKAGES=(wrk)  # the load test: 50 concurrent clients scraping /metrics
 
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(build test)
@@ -29,7 +30,7 @@ for group in "${groups[@]}"; do
     test | stack)
       wanted+=("${REDIS_PACKAGES[@]}" "${PROMETHEUS_PACKAGES[@]}" "${RABBITMQ_PACKAGES[@]}"
         "${DOCKER_PACKAGES[@]}" "${DOCUMENTSERVER_PACKAGES[@]}" "${ALERTING_PACKAGES[@]}"
-        "${DEPLOY_PACKAGES[@]}") ;;
+        "${DEPLOY_PACKAGES[@]}" "${LOAD_PACKAGES[@]}") ;;
     *) echo "install-deps.sh: unknown group '$group' (build, test, stack)" >&2; exit 2 ;;
   esac
 done
