@@ -17,7 +17,7 @@ RABBITMQ_PACKAGES=(rabbitmq-server python3-pika)
 DOCKER_PACKAGES=(docker.io podman runc busybox-static socat curl)
 DOCUMENTSERVER_PACKAGES=(nginx prometheus-blackbox-exporter)  # nginx in front of the DocService stand-in; the bench peer
 ALERTING_PACKAGES=(prometheus-alertmanager)
-DEPLOY_PACKAGES=(systemd)  # systemd-analyze verify for deploy/systemd
+DEPLOY_PACKAGES=(systemd docker-compose python3-yaml debootstrap)  # systemd-analyze; compose config; the image test's base
 LOAD_PACKAGES=(wrk)  # the load test: 50 concurrent clients scraping /metrics
 
 groups=("$@")
