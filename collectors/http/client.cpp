@@ -208,7 +208,10 @@ void Finish(Transfer& transfer, CURLcode code) {
     default: {
       const std::string detail =
           transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
-      response.error = where + ": " + detail;
+      // curl's "transfer closed with N bytes remaining to read" does not say it is the server's
+      // doing: the connection ended before the Content-Length it announced.
+      response.error =
+          where + ": " + (code == CURLE_PARTIAL_FILE ? "reply cut short: " + detail : detail);
     }
   }
 }

@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 #include <sys/time.h>
 
+#include <cerrno>
 #include <charconv>
 
 #include "collectors/redis/tls_stream.h"
@@ -20,6 +21,53 @@ timeval ToTimeval(std::chrono::milliseconds duration) {
 struct ReplyDeleter {
   void operator()(redisReply* reply) const { freeReplyObject(reply); }
 };
+
+// redisCommandArgv() with the deadline and the size cap the HTTP collectors have: hiredis's
+// timeout bounds each recv(), so a server that trickles a byte now and then would hold the
+// collector past its deadline, and it buffers a bulk reply of any announced length.
+redisReply* RoundTrip(redisContext* connection, const std::vector<std::string>& arguments,
+                      const ScrapeContext& context, std::string& error, bool& timed_out) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lengths;
+  for (const auto& argument : arguments) {
+    argv.push_back(argument.data());
+    lengths.push_back(argument.size());
+  }
+  if (redisAppendCommandArgv(connection, static_cast<int>(argv.size()), argv.data(),
+                             lengths.data()) != REDIS_OK) {
+    error = connection->errstr;
+    return nullptr;
+  }
+  const auto io_failed = [&] {
+    timed_out = connection->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK);
+    error = connection->errstr;
+    return nullptr;
+  };
+  int done = 0;
+  while (done == 0) {
+    redisSetTimeout(connection, ToTimeval(context.Remaining()));
+    if (redisBufferWrite(connection, &done) != REDIS_OK) return io_failed();
+  }
+  for (;;) {
+    void* reply = nullptr;
+    if (redisGetReplyFromReader(connection, &reply) != REDIS_OK) {
+      error = std::string("protocol error: ") + connection->errstr;
+      return nullptr;
+    }
+    if (reply != nullptr) return static_cast<redisReply*>(reply);
+    if (context.Expired()) {
+      timed_out = true;
+      return nullptr;
+    }
+    redisSetTimeout(connection, ToTimeval(context.Remaining()));
+    if (redisBufferRead(connection) != REDIS_OK) return io_failed();
+    // Checked before the reader parses it: a bulk reply completes only once it is all here.
+    if (connection->reader->len > kMaxReplyBytes) {
+      error = "reply larger than the limit of " + std::to_string(kMaxReplyBytes) + " bytes";
+      return nullptr;
+    }
+  }
+}
 
 }  // namespace
 
@@ -164,19 +212,7 @@ std::optional<std::string> Client::Command(const ScrapeContext& context,
   if (tls_) {
     reply.reset(tls_->RoundTrip(arguments, context.deadline, io_error, timed_out));
   } else {
-    redisSetTimeout(connection_.get(), ToTimeval(context.Remaining()));
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const auto& argument : arguments) {
-      argv.push_back(argument.data());
-      lengths.push_back(argument.size());
-    }
-    reply.reset(static_cast<redisReply*>(redisCommandArgv(
-        connection_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply) {
-      timed_out = connection_->err == REDIS_ERR_IO && errno == EAGAIN;
-      io_error = connection_->errstr;
-    }
+    reply.reset(RoundTrip(connection_.get(), arguments, context, io_error, timed_out));
   }
   if (!reply) {
     error = arguments.front() + " on " + address_.ToString() + ": " +

@@ -40,6 +40,10 @@ struct Snapshot {
   std::optional<std::string> maxmemory;
 };
 
+// The longest reply read (INFO ALL is a few KiB): a bigger one fails the command instead of
+// being buffered whole.
+inline constexpr size_t kMaxReplyBytes = kDefaultMaxBodyBytes;
+
 class TlsStream;
 
 class Client {

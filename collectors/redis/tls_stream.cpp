@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "collectors/redis/client.h"
+
 namespace ooe::redis {
 namespace {
 
@@ -203,6 +205,10 @@ redisReply* TlsStream::RoundTrip(const std::vector<std::string>& arguments,
       return nullptr;
     }
     redisReaderFeed(impl_->reader, buffer, static_cast<size_t>(got));
+    if (impl_->reader->len > kMaxReplyBytes) {
+      error = "reply larger than the limit of " + std::to_string(kMaxReplyBytes) + " bytes";
+      return nullptr;
+    }
   }
 }
 

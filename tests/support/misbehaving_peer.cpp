@@ -1,0 +1,132 @@
+#include "tests/support/misbehaving_peer.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ooe::test {
+namespace {
+
+constexpr std::chrono::milliseconds kTick{20};
+
+// A whole request has arrived: an HTTP head (a POST's small body comes with it) or a RESP
+// command array.
+bool RequestComplete(const std::string& received) {
+  if (received.find("\r\n\r\n") != std::string::npos) return true;
+  return !received.empty() && received.front() == '*' && received.ends_with("\r\n");
+}
+
+}  // namespace
+
+MisbehavingPeer::MisbehavingPeer(PeerBehaviour behaviour) : behaviour_(std::move(behaviour)) {
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int yes = 1;
+  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listen_fd_, 128) != 0) {
+    throw std::runtime_error("MisbehavingPeer cannot listen");
+  }
+  socklen_t length = sizeof address;
+  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
+  port_ = ntohs(address.sin_port);
+  thread_ = std::thread([this] {
+    while (!stop_) {
+      pollfd waiting{listen_fd_, POLLIN, 0};
+      if (poll(&waiting, 1, static_cast<int>(kTick.count())) <= 0) continue;
+      const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (fd < 0) continue;
+      std::lock_guard lock(mutex_);
+      connections_.emplace_back([this, fd] { Serve(fd); });
+    }
+  });
+}
+
+MisbehavingPeer::~MisbehavingPeer() {
+  stop_ = true;
+  thread_.join();
+  std::lock_guard lock(mutex_);
+  for (auto& connection : connections_) connection.join();
+  close(listen_fd_);
+}
+
+bool MisbehavingPeer::Pause(std::chrono::milliseconds duration) const {
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (!stop_ && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        kTick, until - std::chrono::steady_clock::now()));
+  }
+  return !stop_;
+}
+
+bool MisbehavingPeer::SendAll(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    if (stop_) return false;
+    const ssize_t sent = send(fd, data, size, MSG_NOSIGNAL);
+    if (sent > 0) {
+      data += sent;
+      size -= static_cast<size_t>(sent);
+      continue;
+    }
+    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;  // the client left
+    pollfd writable{fd, POLLOUT, 0};
+    poll(&writable, 1, static_cast<int>(kTick.count()));
+  }
+  return true;
+}
+
+void MisbehavingPeer::Serve(int fd) {
+  std::string received;
+  char buffer[4096];
+  while (!stop_) {
+    // One request, then its reply; a kept-alive connection may carry the next request.
+    received.clear();
+    while (!stop_ && !RequestComplete(received)) {
+      pollfd readable{fd, POLLIN, 0};
+      if (poll(&readable, 1, static_cast<int>(kTick.count())) <= 0) continue;
+      const ssize_t got = recv(fd, buffer, sizeof buffer, 0);
+      if (got <= 0) {
+        close(fd);
+        return;
+      }
+      received.append(buffer, static_cast<size_t>(got));
+    }
+    if (stop_) break;
+    ++requests_;
+    if (!Pause(behaviour_.delay)) break;
+    const std::string_view reply =
+        std::string_view(behaviour_.reply)
+            .substr(0, std::min(behaviour_.reply.size(), behaviour_.cut_after));
+    if (behaviour_.spread.count() > 0) {
+      const size_t pieces = std::max<size_t>(1, behaviour_.spread / kTick);
+      const size_t piece = std::max<size_t>(1, (reply.size() + pieces - 1) / pieces);
+      bool sent = true;
+      for (size_t at = 0; sent && at < reply.size(); at += piece) {
+        sent = SendAll(fd, reply.data() + at, std::min(piece, reply.size() - at)) && Pause(kTick);
+      }
+      if (!sent) break;
+    } else if (!SendAll(fd, reply.data(), reply.size())) {
+      break;
+    }
+    if (behaviour_.cut_after != std::string::npos) break;
+  }
+  close(fd);
+}
+
+std::string HttpReply(int status, const std::string& reason, const std::string& body,
+                      const std::string& content_type) {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason + "\r\nContent-Type: " + content_type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+size_t HttpHeadSize(const std::string& reply) { return reply.find("\r\n\r\n") + 4; }
+
+}  // namespace ooe::test
