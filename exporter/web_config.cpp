@@ -1,8 +1,10 @@
 #include "exporter/web_config.h"
 
 #include <crypt.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
 
 #include <filesystem>
 #include <fstream>
@@ -35,6 +37,39 @@ void RequireReadable(const ConfigNode& node, std::string_view key) {
   if (!std::ifstream(path)) node.Fail(key, "cannot read '" + path + "'");
 }
 
+std::string OpenSslError() {
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return text;
+}
+
+// Loads the files as the server will, so a wrong key or a non-PEM file stops start-up with the
+// key named instead of failing every TLS handshake later.
+void CheckCertificateAndKey(const ConfigNode& tls_node, const TlsServerConfig& tls) {
+  const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_server_method()),
+                                                                  &SSL_CTX_free);
+  if (!context) tls_node.Fail("cert_file", OpenSslError());
+  if (SSL_CTX_use_certificate_chain_file(context.get(), tls.cert_file.c_str()) != 1) {
+    tls_node.Fail("cert_file",
+                  "'" + tls.cert_file + "' is not a PEM certificate: " + OpenSslError());
+  }
+  if (SSL_CTX_use_PrivateKey_file(context.get(), tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    tls_node.Fail("key_file", "'" + tls.key_file + "' is not a PEM private key: " + OpenSslError());
+  }
+  if (SSL_CTX_check_private_key(context.get()) != 1) {
+    tls_node.Fail("key_file", "'" + tls.key_file + "' does not match the certificate in '" +
+                                  tls.cert_file + "'");
+  }
+  if (!tls.client_ca_file.empty() &&
+      SSL_CTX_load_verify_locations(context.get(), tls.client_ca_file.c_str(), nullptr) != 1) {
+    tls_node.Fail("client_ca_file",
+                  "'" + tls.client_ca_file + "' holds no PEM certificate: " + OpenSslError());
+  }
+}
+
 }  // namespace
 
 WebConfig LoadWebConfig(const std::string& path) {
@@ -57,11 +92,6 @@ WebConfig LoadWebConfig(const std::string& path) {
     tls.ExpectOnly({"cert_file", "key_file", "client_ca_file", "client_auth_type", "min_version",
                     "max_version", "cipher_suites", "prefer_server_cipher_suites",
                     "curve_preferences"});
-    // Debian 12's civetweb (1.15) looks OpenSSL up at run time by OpenSSL 1.1 names and crashes
-    // on the first TLS connection with OpenSSL 3: refuse rather than start a server that dies.
-    tls.Fail("cert_file",
-             "TLS is not available in this build (Debian 12's civetweb cannot use OpenSSL 3); "
-             "terminate TLS in front of the exporter (nginx, stunnel) and keep basic_auth_users");
     web.tls_enabled = true;
     web.tls.cert_file = tls.RequiredString("cert_file");
     web.tls.key_file = tls.RequiredString("key_file");
@@ -69,6 +99,7 @@ WebConfig LoadWebConfig(const std::string& path) {
     RequireReadable(tls, "key_file");
     web.tls.client_ca_file = tls.String("client_ca_file", "");
     if (!web.tls.client_ca_file.empty()) RequireReadable(tls, "client_ca_file");
+    CheckCertificateAndKey(tls, web.tls);
     web.tls.client_auth_type = tls.String("client_auth_type", "NoClientCert");
     static const std::set<std::string> kAuthTypes = {
         "NoClientCert", "RequestClientCert", "RequireAnyClientCert", "VerifyClientCertIfGiven",

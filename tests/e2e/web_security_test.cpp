@@ -73,20 +73,81 @@ TEST_CASE("bcrypt basic auth: right password 200, wrong or none 401, secrets not
   CHECK(exporter.Log().find(password) == std::string::npos);
 }
 
-TEST_CASE(
-    "tls_server_config is refused with a clear reason (Debian 12's civetweb has no "
-    "working TLS)") {
+TEST_CASE("TLS with basic auth: right password 200, wrong 401, plain HTTP refused") {
   test::TempDir dir;
   const auto server = SelfSigned(dir, "server");
+  const std::string password = "tls-pass-" + std::to_string(test::FreePort());
+  test::WriteFile(dir / "web.yml",
+                  "tls_server_config:\n  cert_file: " + server.cert +
+                      "\n  key_file: " + server.key +
+                      "\nbasic_auth_users:\n  prometheus: " + BcryptHash(password) + "\n");
+  test::ExporterProcess exporter({"--web.config.file=" + (dir / "web.yml").string()});
+  const std::string port = std::to_string(exporter.Port());
+  const std::string https = "https://127.0.0.1:" + port;
+
+  // Several requests on fresh connections: the first TLS connection is what used to crash.
+  for (int i = 0; i < 3; ++i) {
+    const auto response = Get(https + "/metrics", server.cert, "prometheus", password);
+    INFO(response.error);
+    CHECK(response.status == 200);
+    CHECK(response.body.find("onlyoffice_exporter_build_info") != std::string::npos);
+  }
+  CHECK(Get(https + "/metrics", server.cert, "prometheus", "wrong").status == 401);
+  CHECK(Get(https + "/metrics", server.cert).status == 401);
+  CHECK(Get(https + "/-/healthy", server.cert, "prometheus", password).status == 200);
+
+  // Plain HTTP on the TLS port gets no HTTP answer.
+  const auto plain = Get("http://127.0.0.1:" + port + "/metrics", "", "prometheus", password);
+  CHECK(plain.status == 0);
+  CHECK_FALSE(plain.Ok());
+  // A client that does not trust the certificate does not get through either.
+  const auto untrusted = Get(https + "/metrics", "", "prometheus", password);
+  CHECK(untrusted.status == 0);
+  CHECK(untrusted.error.find("certificate") != std::string::npos);
+
+  // Through all of that the server kept serving, and logged no secret.
+  CHECK(exporter.GetProcess().Running());
+  CHECK(Get(https + "/metrics", server.cert, "prometheus", password).status == 200);
+  CHECK(exporter.Log().find(password) == std::string::npos);
+}
+
+TEST_CASE("TLS client certificates: RequireAndVerifyClientCert admits only the CA's clients") {
+  test::TempDir dir;
+  const auto server = SelfSigned(dir, "server");
+  // A self-signed client certificate is its own CA: trusting it admits that client only.
+  const auto client = SelfSigned(dir, "client");
+  const auto stranger = SelfSigned(dir, "stranger");
   test::WriteFile(dir / "web.yml", "tls_server_config:\n  cert_file: " + server.cert +
-                                       "\n  key_file: " + server.key + "\n");
+                                       "\n  key_file: " + server.key +
+                                       "\n  client_ca_file: " + client.cert +
+                                       "\n  client_auth_type: RequireAndVerifyClientCert\n"
+                                       "  min_version: TLS13\n");
+  test::ExporterProcess exporter({"--web.config.file=" + (dir / "web.yml").string()});
+  const std::string https = "https://127.0.0.1:" + std::to_string(exporter.Port()) + "/metrics";
+
+  const auto admitted = Get(https, server.cert, "", "", &client);
+  INFO(admitted.error);
+  CHECK(admitted.status == 200);
+  CHECK(Get(https, server.cert).status == 0);                     // no certificate
+  CHECK(Get(https, server.cert, "", "", &stranger).status == 0);  // not signed by the CA
+  CHECK(Get(https, server.cert, "", "", &client).status == 200);
+  CHECK(exporter.GetProcess().Running());
+}
+
+TEST_CASE("a TLS key that does not match its certificate stops start-up with status 2") {
+  test::TempDir dir;
+  const auto server = SelfSigned(dir, "server");
+  const auto other = SelfSigned(dir, "other");
+  test::WriteFile(dir / "web.yml", "tls_server_config:\n  cert_file: " + server.cert +
+                                       "\n  key_file: " + other.key + "\n");
   int exit_code = -1;
   std::string err;
-  test::RunCommand({OOE_EXPORTER_BINARY, "--web.config.file=" + (dir / "web.yml").string()},
-                   &exit_code, &err);
+  test::RunCommand(
+      {OOE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:" + std::to_string(test::FreePort()),
+       "--web.config.file=" + (dir / "web.yml").string()},
+      &exit_code, &err);
   CHECK(exit_code == 2);
-  CHECK(err.find("tls_server_config.cert_file: TLS is not available in this build") !=
-        std::string::npos);
+  CHECK(err.find(other.key) != std::string::npos);
 }
 
 TEST_CASE("a bad web config exits 2 naming the file and the key") {
