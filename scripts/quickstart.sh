@@ -44,8 +44,11 @@ wait_for_port() {  # port seconds
   return 1
 }
 
+# Podman refuses a runroot over 50 characters and a unix socket path has at most 107, so its
+# run-time files go to a short directory named after $STATE (wherever a checkout lives).
+SHORT_STATE=/tmp/ooe-qs-$(printf %s "$STATE" | sha256sum | cut -c1-12)
 # Podman with everything under $STATE: its own storage, runc, cgroupfs, no registry.
-PODMAN=(podman --root "$STATE/podman/root" --runroot "$STATE/podman/runroot"
+PODMAN=(podman --root "$STATE/podman/root" --runroot "$SHORT_STATE/runroot"
   --tmpdir "$STATE/podman/tmp" --runtime runc --cgroup-manager cgroupfs --events-backend file)
 
 # Stops whatever an earlier run left (its pids are in $STATE/pids), then removes its files.
@@ -64,11 +67,12 @@ stop_all() {
     done < <(tac "$STATE/pids")
   fi
   # What Podman left mounted (overlay layers, shm), deepest first, so rm never walks into it.
-  if [ -d "$STATE" ]; then
-    awk -v prefix="$STATE/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts | sort -r |
+  for dir in "$STATE" "$SHORT_STATE"; do
+    [ -d "$dir" ] || continue
+    awk -v prefix="$dir/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts | sort -r |
       while read -r target; do umount -l "$target" 2>/dev/null || true; done
-  fi
-  rm -rf "$STATE"
+  done
+  rm -rf "$STATE" "$SHORT_STATE"
 }
 
 start() {  # name command... : runs it in the background, logs in $STATE/NAME.log
@@ -79,7 +83,7 @@ start() {  # name command... : runs it in the background, logs in $STATE/NAME.lo
 }
 
 stop_all >/dev/null
-mkdir -p "$STATE"
+mkdir -p "$STATE" "$SHORT_STATE"
 [ "$EXPORTER_ADDRESS" != auto ] || EXPORTER_ADDRESS=127.0.0.1:$(free_port)
 
 if $build; then
@@ -155,7 +159,7 @@ mkdir -p "$ROOTFS/bin" "$ROOTFS/tmp" "$ROOTFS/etc" "$ROOTFS/proc" "$ROOTFS/sys" 
 cp /bin/busybox "$ROOTFS/bin/busybox"
 for applet in sh sleep dd cat true head; do ln -s busybox "$ROOTFS/bin/$applet"; done
 echo 'root:x:0:0:root:/:/bin/sh' >"$ROOTFS/etc/passwd"
-PODMAN_SOCKET=$STATE/podman/podman.sock
+PODMAN_SOCKET=$SHORT_STATE/podman.sock
 start podman "${PODMAN[@]}" system service --time=0 "unix://$PODMAN_SOCKET"
 for _ in $(seq 1 100); do
   curl -fs --unix-socket "$PODMAN_SOCKET" http://localhost/_ping >/dev/null && break
