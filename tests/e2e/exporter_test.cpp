@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "tests/support/documentserver.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
 #include "tests/support/silent_peer.h"
@@ -272,19 +273,39 @@ TEST_CASE("a failing collector is logged once when it fails and once when it rec
 TEST_CASE("secrets never reach the logs, the landing page or the metrics") {
   const std::string secret = "very-secret-" + std::to_string(test::FreePort());
   test::RedisServer redis({"--requirepass", "the-real-one"});
+  // Document Server with JWT on and another secret: CommandService rejects our token (error 6).
+  test::DocServiceStandin docservice("docservice-9.4.0", "the-real-jwt-secret");
   test::TempDir dir;
   test::WriteFile(dir / "password", secret);
-  test::ExporterProcess exporter({"--redis.addr=" + redis.Address(),
-                                  "--redis.password-file=" + (dir / "password").string(),
-                                  "--log.level=debug"});
-  const auto metrics = exporter.Get().body;
-  CHECK(FindValue(test::ParseExposition(metrics), "redis_up") == 0);
+  test::WriteFile(dir / "rabbitmq-password", secret + "-rabbitmq");
+  test::WriteFile(dir / "jwt-secret", secret + "-jwt");
+  // The RabbitMQ target is the stand-in, which answers the management API with errors: the
+  // credentials go out with every request and the failures are logged.
+  test::ExporterProcess exporter(
+      {"--redis.addr=" + redis.Address(), "--redis.password-file=" + (dir / "password").string(),
+       "--rabbitmq.url=" + docservice.Url(), "--rabbitmq.user=exporter",
+       "--rabbitmq.password-file=" + (dir / "rabbitmq-password").string(),
+       "--documentserver.url=" + docservice.Url(),
+       "--documentserver.jwt-secret-file=" + (dir / "jwt-secret").string(), "--log.level=debug"});
+  std::string metrics;
+  for (int i = 0; i < 3; ++i) metrics += exporter.Get().body;  // failures, then repeats
+  const auto samples = test::ParseExposition(metrics);
+  CHECK(FindValue(samples, "redis_up") == 0);
+  CHECK(FindValue(samples, "rabbitmq_up") == 0);
+  CHECK(FindValue(samples, "onlyoffice_documentserver_command_error", {{"command", "version"}}) ==
+        6);
   const auto landing = exporter.Get("/").body;
   const auto log = exporter.Log();
+  // The failures that carry the secrets were logged, so the checks below can catch a leak.
   CHECK(log.find("WRONGPASS") != std::string::npos);
-  CHECK(metrics.find(secret) == std::string::npos);
-  CHECK(landing.find(secret) == std::string::npos);
-  CHECK(log.find(secret) == std::string::npos);
+  CHECK(log.find("collector=rabbitmq") != std::string::npos);
+  CHECK(log.find("rejects the exporter's token") != std::string::npos);
+  for (const auto& leaked : {secret, secret + "-rabbitmq", secret + "-jwt"}) {
+    INFO(leaked);
+    CHECK(metrics.find(leaked) == std::string::npos);
+    CHECK(landing.find(leaked) == std::string::npos);
+    CHECK(log.find(leaked) == std::string::npos);
+  }
 
   auto result = RunExporter({"--redis.password=" + secret});
   CHECK(result.exit_code == 2);
