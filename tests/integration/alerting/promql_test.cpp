@@ -173,6 +173,22 @@ TEST_CASE("every rule and dashboard expression evaluates, and returns data on a 
   }
   for (const auto& missing : metrics_without_data) UNSCOPED_INFO("no data: " << missing);
   CHECK(metrics_without_data.empty());
+
+  // Every metric family the live stack produced is documented in docs/metrics.md.
+  const auto documentation = test::ReadFile(std::string(OOE_SOURCE_DIR) + "/docs/metrics.md");
+  const auto exposition = exporter.Get().body;
+  std::set<std::string> undocumented;
+  size_t families = 0;
+  for (size_t at = exposition.find("# TYPE "); at != std::string::npos;
+       at = exposition.find("# TYPE ", at + 1)) {
+    const auto name_start = at + 7;
+    const auto name = exposition.substr(name_start, exposition.find(' ', name_start) - name_start);
+    ++families;
+    if (documentation.find("`" + name + "`") == std::string::npos) undocumented.insert(name);
+  }
+  for (const auto& name : undocumented) UNSCOPED_INFO("not in docs/metrics.md: " << name);
+  CHECK(families > 100);
+  CHECK(undocumented.empty());
 }
 
 }  // namespace ooe
