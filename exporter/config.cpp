@@ -169,6 +169,19 @@ std::optional<FlagValue> Lookup(const std::map<std::string, FlagValue>& flags,
   return found->second;
 }
 
+ConfigError YamlError(const std::string& origin, const YAML::Exception& error) {
+  return ConfigError(origin,
+                     "line " + std::to_string(error.mark.line + 1) + " column " +
+                         std::to_string(error.mark.column + 1),
+                     error.msg);
+}
+
+// Everything after the config file is read: its settings, then the flags over them, then the
+// collectors' targets (from the file and from the single-target flags).
+void ApplyConfig(const YAML::Node& file_root, const std::string& file_origin,
+                 const std::map<std::string, FlagValue>& flags,
+                 const EnvironmentLookup& environment, ExporterOptions& options);
+
 }  // namespace
 
 std::string EnvironmentName(std::string_view flag) {
@@ -216,12 +229,34 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
     } catch (const YAML::BadFile&) {
       throw ConfigError(path->value, "(file)", "cannot be read");
     } catch (const YAML::Exception& error) {
-      throw ConfigError(path->value,
-                        "line " + std::to_string(error.mark.line + 1) + " column " +
-                            std::to_string(error.mark.column + 1),
-                        error.msg);
+      throw YamlError(path->value, error);
     }
   }
+  ApplyConfig(file_root, file_origin, flags, environment, options);
+  return CommandLineAction::kRun;
+}
+
+Parsed<ExporterOptions> ParseConfigText(std::string_view yaml, const std::string& origin) {
+  ExporterOptions options;
+  try {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& error) {
+      throw YamlError(origin, error);
+    }
+    ApplyConfig(root, origin, {}, [](const char*) -> const char* { return nullptr; }, options);
+  } catch (const ConfigError& error) {
+    return Parsed<ExporterOptions>::Failure(error.what());
+  }
+  return Success(std::move(options));
+}
+
+namespace {
+
+void ApplyConfig(const YAML::Node& file_root, const std::string& file_origin,
+                 const std::map<std::string, FlagValue>& flags,
+                 const EnvironmentLookup& environment, ExporterOptions& options) {
   const ConfigNode root(file_root, file_origin, "");
   root.ExpectOnly({"scrape", "collectors"});
   const auto scrape = root.Child("scrape");
@@ -334,7 +369,8 @@ CommandLineAction ParseCommandLine(int argc, const char* const* argv,
       options.collectors.push_back(std::move(collector));
     }
   }
-  return CommandLineAction::kRun;
 }
+
+}  // namespace
 
 }  // namespace ooe

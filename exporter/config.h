@@ -6,10 +6,12 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectors/collector.h"
 #include "collectors/log.h"
+#include "collectors/parsed.h"
 #include "exporter/web_config.h"
 
 namespace ooe {
@@ -44,6 +46,11 @@ using EnvironmentLookup = std::function<const char*(const char* name)>;
 CommandLineAction ParseCommandLine(int argc, const char* const* argv,
                                    const EnvironmentLookup& environment, std::ostream& out,
                                    ExporterOptions& options);
+
+// The config file's text applied as --config.file applies it, with no flags and no environment:
+// the pure entry point of the config loader (fuzzed, and used by tests). `origin` names the file
+// in the error, which is the line main would print.
+Parsed<ExporterOptions> ParseConfigText(std::string_view yaml, const std::string& origin);
 
 // The environment variable that stands for `flag` ("web.listen-address" ->
 // "ONLYOFFICE_EXPORTER_WEB_LISTEN_ADDRESS").

@@ -9,6 +9,7 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev nlohmann-json3-dev libspdlog-dev
   libhiredis-dev libyaml-cpp-dev libssl-dev catch2 clang-format clang-tidy
+  clang libclang-rt-14-dev  # tests/fuzz/run.sh: clang and its libFuzzer runtime
 )
 # The real servers the tests start, one group per backend.
 REDIS_PACKAGES=(redis-server redis-tools prometheus-redis-exporter openssl)

@@ -16,6 +16,10 @@ std::string StringOr(const json& object, std::string_view key) {
 // The queue list, element by element: each item becomes a QueueSample as its fields go by.
 class QueuePageHandler : public nlohmann::json_sax<json> {
  public:
+  // More pages, and queues, than any broker has (100,000 pages of 500 are 50 million queues).
+  static constexpr int64_t kMaxPages = 100'000;
+  static constexpr int64_t kMaxQueues = 1'000'000'000;
+
   explicit QueuePageHandler(QueuePage& page) : page_(page) {}
 
   bool null() override { return true; }
@@ -100,10 +104,23 @@ class QueuePageHandler : public nlohmann::json_sax<json> {
       if (key_ == "ack") current_.acknowledged = value;
       if (key_ == "redeliver") current_.redelivered = value;
     } else if (depth_ == 1 && !top_is_array_) {
-      if (key_ == "page") page_.page = static_cast<int64_t>(value);
-      if (key_ == "page_count") page_.page_count = static_cast<int64_t>(value);
-      if (key_ == "total_count") page_.total_count = static_cast<int64_t>(value);
+      if (key_ == "page") return Count(value, 1, kMaxPages, page_.page);
+      if (key_ == "page_count") return Count(value, 0, kMaxPages, page_.page_count);
+      if (key_ == "total_count") return Count(value, 0, kMaxQueues, page_.total_count);
     }
+    return true;
+  }
+
+  // A page number or count: the client requests pages 2..page_count, so a huge or fractional
+  // one is refused rather than turned into millions of requests (or an undefined cast).
+  bool Count(double value, int64_t min, int64_t max, int64_t& count) {
+    if (!(value >= static_cast<double>(min) && value <= static_cast<double>(max)) ||
+        value != static_cast<double>(static_cast<int64_t>(value))) {
+      error_ = "\"" + key_ + "\" is not a whole number from " + std::to_string(min) + " to " +
+               std::to_string(max);
+      return false;
+    }
+    count = static_cast<int64_t>(value);
     return true;
   }
 

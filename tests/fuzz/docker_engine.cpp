@@ -1,0 +1,15 @@
+// Fuzz target: Docker's /version and /info replies and error bodies (collectors/docker/parser.h).
+#include <cstdlib>
+#include <string_view>
+
+#include "collectors/docker/parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  ooe::docker::ParseVersion(body);
+  ooe::docker::ParseEngineInfo(body);
+  // The message goes into a log line: one line, at most 200 bytes.
+  const auto message = ooe::docker::ErrorMessage(body);
+  if (message.size() > 200 || message.find('\n') != std::string::npos) std::abort();
+  return 0;
+}

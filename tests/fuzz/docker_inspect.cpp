@@ -1,0 +1,9 @@
+// Fuzz target: Docker's /containers/ID/json reply (collectors/docker/parser.h).
+#include <string_view>
+
+#include "collectors/docker/parser.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ooe::docker::ParseInspect(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
