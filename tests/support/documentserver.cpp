@@ -65,7 +65,8 @@ void DocServiceStandin::SetMode(const std::string& mode) {
   }
 }
 
-DocumentServerNginx::DocumentServerNginx(int upstream_port, const std::string& read_timeout)
+DocumentServerNginx::DocumentServerNginx(int upstream_port, const std::string& read_timeout,
+                                         bool access_log)
     : port_(FreePort()) {
   std::string config =
       ReadFile(std::string(OOE_SOURCE_DIR) + "/tools/documentserver-standin/nginx.conf.in");
@@ -76,6 +77,10 @@ DocumentServerNginx::DocumentServerNginx(int upstream_port, const std::string& r
   config = Replace(config, "@LISTEN@", "127.0.0.1:" + std::to_string(port_));
   config = Replace(config, "@UPSTREAM@", "127.0.0.1:" + std::to_string(upstream_port));
   config = Replace(config, "@READ_TIMEOUT@", read_timeout);
+  if (access_log) {
+    config =
+        Replace(config, "access_log off;", "access_log " + (dir_ / "access.log").string() + ";");
+  }
   WriteFile(dir_ / "nginx.conf", config);
   process_ = std::make_unique<Process>(
       std::vector<std::string>{"nginx", "-p", dir_.Path().string(), "-c",

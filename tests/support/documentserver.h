@@ -35,10 +35,13 @@ class DocServiceStandin {
 // nginx on a free port proxying to `upstream_port` with Document Server's locations.
 class DocumentServerNginx {
  public:
-  explicit DocumentServerNginx(int upstream_port, const std::string& read_timeout = "60s");
+  // `access_log`: one line per request in AccessLog() (the load test counts them).
+  explicit DocumentServerNginx(int upstream_port, const std::string& read_timeout = "60s",
+                               bool access_log = false);
   ~DocumentServerNginx();
   int Port() const { return port_; }
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string AccessLog() const { return ReadFile(dir_ / "access.log"); }
 
  private:
   TempDir dir_;
