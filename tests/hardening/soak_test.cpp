@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "collectors/http/client.h"
-#include "tests/support/docker_engine.h"
 #include "tests/support/documentserver.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
@@ -47,16 +46,15 @@ TEST_CASE("soak: 10,000 scrapes, resident memory flat after warm-up, no leak at 
   test::RedisServer redis;
   test::DocServiceStandin standin;
   test::DocumentServerNginx nginx(standin.Port());
-  auto& engine = test::ContainerEngine::Shared(test::ContainerEngine::Kind::kDocker);
   test::TempDir dir;
   test::WriteFile(dir / "config.yml",
                   "collectors:\n  redis:\n    targets:\n      - {address: " + redis.Address() +
                       "}\n  documentserver:\n    targets:\n      - {url: " + nginx.Url() +
-                      ", docservice_url: " + standin.Url() +
-                      "}\n  docker:\n    targets:\n      - {host: '" + engine.Host() + "'}\n");
+                      ", docservice_url: " + standin.Url() + "}\n");
   // LeakSanitizer on, and a leak fails the exit status too, whatever the caller's ASAN_OPTIONS.
-  test::ExporterProcess exporter({"--config.file=" + (dir / "config.yml").string()},
-                                 {"ASAN_OPTIONS=detect_leaks=1:exitcode=23"});
+  test::ExporterProcess exporter(
+      {"--config.file=" + (dir / "config.yml").string(), "--no-collector.docker"},
+      {"ASAN_OPTIONS=detect_leaks=1:exitcode=23"});
 
   HttpClient client;  // one kept-alive connection, as Prometheus scrapes
   HttpRequest request;
@@ -71,7 +69,7 @@ TEST_CASE("soak: 10,000 scrapes, resident memory flat after warm-up, no leak at 
     const auto response = client.Perform(request, Clock::now() + std::chrono::seconds(15));
     if (response.status != 200) {
       ++failed;
-    } else if (CountSuccessful(response.body) != 3) {
+    } else if (CountSuccessful(response.body) != 2) {
       ++unsuccessful;
     }
     if (i == kWarmUp) {
@@ -83,7 +81,7 @@ TEST_CASE("soak: 10,000 scrapes, resident memory flat after warm-up, no leak at 
   const double measured = std::chrono::duration<double>(Clock::now() - warm_at).count();
   const long end_kib = ResidentKib(exporter.GetProcess().Pid());
   const auto samples = test::ParseExposition(exporter.Get().body);
-  for (const std::string kind : {"redis", "documentserver", "docker"}) {
+  for (const std::string kind : {"redis", "documentserver"}) {
     INFO(kind);
     CHECK(test::FindValue(samples, "onlyoffice_exporter_collector_success",
                           {{"collector", kind}}) == 1);
@@ -92,8 +90,8 @@ TEST_CASE("soak: 10,000 scrapes, resident memory flat after warm-up, no leak at 
   const auto log = exporter.Log();
 
   std::printf(
-      "\nSoak: %d scrapes of redis + Document Server (nginx, docservice, info, 2 commands) + "
-      "Docker (engine API, no container)%s\n"
+      "\nSoak: %d scrapes of redis + Document Server (nginx, docservice, info, 2 commands) "
+      "(Docker and RabbitMQ left out to keep the run short)%s\n"
       "  %.1f s in all, %.2f ms per scrape; resident memory %ld KiB after %d, %ld KiB after %d: "
       "%+ld KiB over %.1f s\n",
       kScrapes, kSanitized ? " [asan build: LeakSanitizer on]" : "", seconds,
