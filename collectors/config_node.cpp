@@ -196,7 +196,9 @@ void ConfigNode::ExpectOnly(std::initializer_list<std::string_view> known) const
   if (!node_ || !node_.IsMap()) return;
   const std::set<std::string_view> allowed(known);
   for (const auto& entry : node_) {
-    const auto key = entry.first.as<std::string>();
+    // as<std::string>() would throw YAML's exception, not a ConfigError, on a list as a key.
+    if (!entry.first.IsScalar()) Fail("(key)", "must be a name, not a list or a mapping");
+    const auto& key = entry.first.Scalar();
     if (allowed.contains(key)) continue;
     if (allowed.contains(key + "_file")) Secret(key);  // explains where secrets go instead
     Fail(key, "unknown key");

@@ -245,7 +245,8 @@ Parsed<ExporterOptions> ParseConfigText(std::string_view yaml, const std::string
     } catch (const YAML::Exception& error) {
       throw YamlError(origin, error);
     }
-    ApplyConfig(root, origin, {}, [](const char*) -> const char* { return nullptr; }, options);
+    ApplyConfig(
+        root, origin, {}, [](const char*) -> const char* { return nullptr; }, options);
   } catch (const ConfigError& error) {
     return Parsed<ExporterOptions>::Failure(error.what());
   }
@@ -269,7 +270,8 @@ void ApplyConfig(const YAML::Node& file_root, const std::string& file_origin,
     for (const auto& kind : CollectorKinds()) known.push_back(kind.name);
     if (collectors.Yaml().IsMap()) {
       for (const auto& entry : collectors.Yaml()) {
-        const auto key = entry.first.as<std::string>();
+        if (!entry.first.IsScalar()) collectors.Fail("(key)", "must be a collector kind's name");
+        const auto& key = entry.first.Scalar();
         if (std::find(known.begin(), known.end(), key) == known.end()) {
           collectors.Fail(key, "unknown collector kind");
         }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -60,6 +61,10 @@ Parsed<json> ParseObject(std::string_view body, std::string_view what) {
     return Parsed<json>::Failure(std::string(what) + " is not a JSON object");
   }
   return Success(std::move(document));
+}
+
+bool IsDeviceNumber(double value) {
+  return value >= 0 && value <= 4294967295.0 && value == std::trunc(value);
 }
 
 // Reads "2026", "11" ... from `text` at `position`; false when not `digits` digits.
@@ -309,7 +314,10 @@ Parsed<ContainerStats> ParseStats(std::string_view body) {
       const auto minor = JsonNumber(entry, "minor");
       const auto value = JsonNumber(entry, "value");
       auto op = StringOr(entry, "op");
-      if (!major || !minor || !value) continue;
+      // Device numbers are 32-bit: anything else is no device (and no undefined cast).
+      if (!major || !minor || !value || !IsDeviceNumber(*major) || !IsDeviceNumber(*minor)) {
+        continue;
+      }
       std::transform(op.begin(), op.end(), op.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       if (op != "read" && op != "write") continue;

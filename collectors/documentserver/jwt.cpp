@@ -71,7 +71,8 @@ TokenCheck CheckHs256(std::string_view token, std::string_view secret, long long
   const auto signature = Base64UrlDecode(token.substr(last_dot + 1));
   if (!header || !claims_text || !signature) return TokenCheck::kInvalid;
   const auto header_json = nlohmann::json::parse(*header, nullptr, false);
-  if (!header_json.is_object() || header_json.value("alg", "") != "HS256") {
+  // Not value("alg", ""): it throws when alg is no string.
+  if (!header_json.is_object() || !header_json.contains("alg") || header_json["alg"] != "HS256") {
     return TokenCheck::kInvalid;
   }
   const std::string expected = HmacSha256(secret, token.substr(0, last_dot));

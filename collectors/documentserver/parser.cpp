@@ -1,5 +1,6 @@
 #include "collectors/documentserver/parser.h"
 
+#include <cmath>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -9,6 +10,14 @@ namespace ooe::documentserver {
 namespace {
 
 using nlohmann::json;
+
+// The largest whole numbers taken from a reply: a build number, an error code.
+constexpr double kMaxWhole = 1e15;
+constexpr double kMaxErrorCode = 1e6;
+
+bool IsWholeNumber(double value, double min, double max) {
+  return value >= min && value <= max && value == std::trunc(value);
+}
 
 std::string_view Trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
@@ -131,7 +140,10 @@ Parsed<Info> ParseInfo(std::string_view body) {
   Info info;
   info.version = JsonString(*server, "buildVersion").value_or("");
   if (const auto number = JsonNumber(*server, "buildNumber")) {
-    info.build = std::to_string(static_cast<long long>(*number));
+    // A build is a whole number; anything else (1e300 would not even fit a long long) is left out.
+    if (IsWholeNumber(*number, 0, kMaxWhole)) {
+      info.build = std::to_string(static_cast<long long>(*number));
+    }
   } else {
     info.build = JsonString(*server, "buildNumber").value_or("");
   }
@@ -156,6 +168,9 @@ Parsed<CommandReply> ParseCommandReply(std::string_view body) {
   const auto error = JsonNumber(*document, "error");
   if (!error) {
     return Parsed<CommandReply>::Failure("CommandService reply has no numeric 'error' field");
+  }
+  if (!IsWholeNumber(*error, -kMaxErrorCode, kMaxErrorCode)) {
+    return Parsed<CommandReply>::Failure("CommandService reply's 'error' is not an error code");
   }
   CommandReply reply;
   reply.error = static_cast<int>(*error);

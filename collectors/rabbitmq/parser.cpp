@@ -172,7 +172,9 @@ Parsed<std::vector<NodeSample>> ParseNodes(std::string_view body) {
     NodeSample node;
     node.name = StringOr(item, "name");
     if (node.name.empty()) continue;
-    node.running = item.value("running", false);
+    // value("running", false) would throw on a non-boolean.
+    const auto running = item.find("running");
+    node.running = running != item.end() && running->is_boolean() && running->get<bool>();
     node.mem_used = JsonNumber(item, "mem_used");
     node.mem_limit = JsonNumber(item, "mem_limit");
     node.mem_alarm = JsonNumber(item, "mem_alarm");
