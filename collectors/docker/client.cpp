@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <map>
 #include <nlohmann/json.hpp>
+
+#include "collectors/docker/podman_stats.h"
 
 namespace ooe::docker {
 namespace {
@@ -238,25 +241,36 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   // one-shot=true (API 1.41+) waits for one sample instead of two.
   const auto negotiated = SplitVersion(snapshot.api_version);
   const bool one_shot = negotiated && *negotiated >= std::make_pair(1, 41);
+  // Podman's compatible stats endpoint reads the container's cgroup and inspects it again for
+  // every request; its libpod report carries the same numbers for all running containers at
+  // once (100 containers: 1 request instead of 100, and a quarter of the engine's CPU).
+  const bool batch_stats =
+      podman_batch_stats_ && version_->engine == "podman" && !version_->version.empty();
+  const std::string batch_path = "/v" + version_->version + "/libpod/containers/stats?stream=false";
   std::vector<std::string> paths;
   std::vector<std::pair<size_t, bool>> owners;  // container index, is stats
   // /info only adds the host's cores and memory, and costs Podman about 0.2 s of CPU: read it
   // with the containers, and again only every few minutes.
   const std::string info_path = api_prefix_ + "/info";
   const bool read_info = !info_ || Clock::now() - info_read_at_ > kInfoLifetime;
+  auto add_stats_path = [&](size_t index) {
+    paths.push_back(api_prefix_ + "/containers/" + snapshot.containers[index].summary.id +
+                    "/stats?stream=false" + (one_shot ? "&one-shot=true" : ""));
+    owners.emplace_back(index, true);
+  };
+  auto has_stats = [](const ContainerSummary& summary) {
+    return summary.state == "running" || summary.state == "paused";
+  };
   for (size_t i = 0; i < snapshot.containers.size(); ++i) {
     const auto& summary = snapshot.containers[i].summary;
     paths.push_back(api_prefix_ + "/containers/" + summary.id + "/json");
     owners.emplace_back(i, false);
-    if (summary.state == "running" || summary.state == "paused") {
-      paths.push_back(api_prefix_ + "/containers/" + summary.id + "/stats?stream=false" +
-                      (one_shot ? "&one-shot=true" : ""));
-      owners.emplace_back(i, true);
-    }
+    if (!batch_stats && has_stats(summary)) add_stats_path(i);
   }
   std::vector<HttpRequest> requests;
-  requests.reserve(paths.size() + 1);
+  requests.reserve(paths.size() + 2);
   for (const auto& path : paths) requests.push_back(Request(path));
+  if (batch_stats) requests.push_back(Request(batch_path));
   if (read_info) requests.push_back(Request(info_path));
   auto responses = http_.PerformAll(requests, context.deadline);
   if (read_info) {
@@ -270,9 +284,48 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
     responses.pop_back();
   }
   if (info_) snapshot.info = *info_;
+  std::string batch_problem;
+  if (batch_stats) {
+    const auto reply = Check(batch_path, responses.back());
+    responses.pop_back();
+    if (reply.body) {
+      auto report = ParsePodmanStats(*reply.body);
+      if (!report) {
+        batch_problem = "GET " + options_.endpoint.host + " " + batch_path + ": " + report.error;
+      } else {
+        // The report covers stopped containers too, with zeros: as with the compatible
+        // endpoint, only running and paused containers have usage.
+        std::map<std::string_view, size_t> index_of;
+        for (size_t i = 0; i < snapshot.containers.size(); ++i) {
+          if (has_stats(snapshot.containers[i].summary)) {
+            index_of.emplace(snapshot.containers[i].summary.id, i);
+          }
+        }
+        for (auto& entry : *report.value) {
+          if (const auto found = index_of.find(entry.id); found != index_of.end()) {
+            snapshot.containers[found->second].stats = std::move(entry.stats);
+          }
+        }
+      }
+    } else if (reply.status == 403 || reply.status == 404) {
+      // A socket proxy that allows only the Docker paths: per-container stats from now on,
+      // starting with this scrape.
+      podman_batch_stats_ = false;
+      const size_t inspects = paths.size();
+      for (size_t i = 0; i < snapshot.containers.size(); ++i) {
+        if (has_stats(snapshot.containers[i].summary)) add_stats_path(i);
+      }
+      std::vector<HttpRequest> stats_requests;
+      for (size_t r = inspects; r < paths.size(); ++r) stats_requests.push_back(Request(paths[r]));
+      auto stats_responses = http_.PerformAll(stats_requests, context.deadline);
+      for (auto& response : stats_responses) responses.push_back(std::move(response));
+    } else {
+      batch_problem = reply.error;  // the inspect data still stands
+    }
+  }
 
-  std::string first_problem;
-  size_t problems = 0;
+  std::string first_problem = batch_problem;
+  size_t problems = batch_problem.empty() ? 0 : 1;
   std::vector<bool> vanished(snapshot.containers.size(), false);
   for (size_t r = 0; r < responses.size(); ++r) {
     const auto [index, is_stats] = owners[r];

@@ -84,7 +84,10 @@ class Client {
   HttpClient http_;
   std::optional<VersionInfo> version_;  // negotiated once, again after a failure
   std::string api_prefix_;              // "/v1.41" or ""
-  std::optional<EngineInfo> info_;      // /info, kept for kInfoLifetime
+  // Podman answers every running container's stats in one libpod request; false once that
+  // request was refused (a socket proxy that allows only the Docker paths), then per container.
+  bool podman_batch_stats_ = true;
+  std::optional<EngineInfo> info_;  // /info, kept for kInfoLifetime
   Clock::time_point info_read_at_;
   static constexpr std::chrono::minutes kInfoLifetime{5};
 };
