@@ -216,6 +216,7 @@ std::pair<size_t, std::future<std::pair<int, std::string>>> RunCell(const std::s
 // preset, without a sanitizer report (LeakSanitizer runs at exit).
 void RunCells(const std::string& kind, const std::vector<Fault>& faults) {
   std::vector<std::pair<size_t, std::future<std::pair<int, std::string>>>> stops;
+  stops.reserve(faults.size());
   for (const auto& fault : faults) stops.push_back(RunCell(kind, fault));
   for (auto& [index, stopping] : stops) {
     if (!stopping.valid()) continue;
@@ -254,7 +255,7 @@ std::string RefusedPort() { return Local(test::FreePort()); }
 TEST_CASE("fault matrix: redis") {
   const std::string info = Fixture("redis/info-all-7.0-master.txt");
   const std::string oversized(redis::kMaxReplyBytes + 1, 'x');
-  const auto peer = [](PeerBehaviour behaviour) {
+  const auto peer = [](const PeerBehaviour& behaviour) {
     return [behaviour](std::vector<std::shared_ptr<void>>& keep, const test::TempDir&) {
       return "{name: redis, address: 'redis://" +
              Local(Keep<MisbehavingPeer>(keep, behaviour).Port()) + "'}";
