@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "tests/support/process.h"
+
 namespace ooe::test {
 namespace {
 
@@ -25,19 +27,7 @@ bool RequestComplete(const std::string& received) {
 }  // namespace
 
 MisbehavingPeer::MisbehavingPeer(PeerBehaviour behaviour) : behaviour_(std::move(behaviour)) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int yes = 1;
-  setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      listen(listen_fd_, 128) != 0) {
-    throw std::runtime_error("MisbehavingPeer cannot listen");
-  }
-  socklen_t length = sizeof address;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = ListenOnLoopback(port_, "MisbehavingPeer");
   thread_ = std::thread([this] {
     while (!stop_) {
       pollfd waiting{listen_fd_, POLLIN, 0};

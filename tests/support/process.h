@@ -14,6 +14,10 @@ namespace ooe::test {
 // A TCP port on 127.0.0.1 nobody listens on right now.
 int FreePort();
 
+// A socket listening on 127.0.0.1 at a port the kernel picks (returned in `port`); throws
+// std::runtime_error naming `who` when it cannot.
+int ListenOnLoopback(int& port, const char* who);
+
 // True once something accepts connections on 127.0.0.1:port, false after `timeout`.
 bool WaitForPort(int port, std::chrono::milliseconds timeout);
 

@@ -8,20 +8,12 @@
 
 #include <stdexcept>
 
+#include "tests/support/process.h"
+
 namespace ooe::test {
 
 SilentPeer::SilentPeer() {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      listen(listen_fd_, 128) != 0) {
-    throw std::runtime_error("SilentPeer cannot listen");
-  }
-  socklen_t length = sizeof address;
-  getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
-  port_ = ntohs(address.sin_port);
+  listen_fd_ = ListenOnLoopback(port_, "SilentPeer");
   thread_ = std::thread([this] {
     while (!stop_) {
       pollfd waiting{listen_fd_, POLLIN, 0};
