@@ -12,7 +12,7 @@ shift $(($# < 2 ? $# : 2))
 
 started=$SECONDS
 cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
-  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DOOE_FUZZ=ON >/dev/null
+  -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-gline-tables-only -O1" -DOOE_FUZZ=ON >/dev/null
 mapfile -t names < <(cut -f1 "$build_dir/tests/fuzz/seeds.tsv")
 [ $# -eq 0 ] || names=("$@")
 cmake --build "$build_dir" -j "$(nproc)" --target "${names[@]/#/fuzz_}" >/dev/null
