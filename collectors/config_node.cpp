@@ -34,7 +34,10 @@ void ConfigNode::Fail(std::string_view key, const std::string& problem) const {
 
 YAML::Node ConfigNode::Get(std::string_view key) const {
   if (!node_ || !node_.IsMap()) return YAML::Node();
-  return node_[std::string(key)];
+  // A missing key gives yaml-cpp's invalid node, which throws InvalidNode on any question but
+  // IsDefined() (a file without a `collectors:` section ended the exporter with terminate).
+  auto value = node_[std::string(key)];
+  return value.IsDefined() ? value : YAML::Node();
 }
 
 bool ConfigNode::Has(std::string_view key) const {

@@ -80,6 +80,14 @@ TEST_CASE("config: a list or a mapping as a key is a config error naming where i
   CHECK(scrape.error == "ooe.yml: scrape.(key): must be a name, not a list or a mapping");
 }
 
+TEST_CASE("config: a file without a collectors section, or with a section twice, loads") {
+  const auto no_collectors = ParseConfigText("scrape:\n  timeout: 1s\n", "ooe.yml");
+  REQUIRE(no_collectors);
+  CHECK(no_collectors->scrape_timeout == std::chrono::seconds(1));
+  CHECK(ParseConfigText("collectors:\n  docker:\n    enabled: false\n", "ooe.yml"));
+  CHECK(ParseConfigText("scrape:\n  timeout: 1s\nscrape:\n  timeout: 2s\n", "ooe.yml"));
+}
+
 TEST_CASE("config: the config text loader returns YAML errors with the line") {
   const auto broken = ParseConfigText("scrape: [\n", "ooe.yml");
   REQUIRE_FALSE(broken);
