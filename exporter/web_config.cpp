@@ -123,7 +123,8 @@ WebConfig LoadWebConfig(const std::string& path) {
     const auto users = config.Yaml()["basic_auth_users"];
     if (!users.IsMap()) config.Fail("basic_auth_users", "must map user names to bcrypt hashes");
     for (const auto& user : users) {
-      const auto name = user.first.as<std::string>();
+      if (!user.first.IsScalar()) config.Fail("basic_auth_users", "user names must be strings");
+      const auto name = user.first.Scalar();
       const auto hash = user.second.IsScalar() ? user.second.Scalar() : std::string();
       if (!hash.starts_with("$2")) {
         config.Fail("basic_auth_users." + name, "must be a bcrypt hash ($2y$...)");
@@ -137,7 +138,10 @@ WebConfig LoadWebConfig(const std::string& path) {
     const auto headers = server.Yaml()["headers"];
     if (!headers.IsMap()) server.Fail("headers", "must map header names to values");
     for (const auto& header : headers) {
-      web.headers.emplace_back(header.first.as<std::string>(), header.second.as<std::string>());
+      if (!header.first.IsScalar() || !header.second.IsScalar()) {
+        server.Fail("headers", "header names and values must be strings");
+      }
+      web.headers.emplace_back(header.first.Scalar(), header.second.Scalar());
     }
   }
   return web;

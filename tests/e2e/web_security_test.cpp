@@ -154,10 +154,15 @@ TEST_CASE("a bad web config exits 2 naming the file and the key") {
   test::TempDir dir;
   test::WriteFile(dir / "typo.yml", "basic_auth_user:\n  a: b\n");
   test::WriteFile(dir / "plain.yml", "basic_auth_users:\n  prometheus: hunter2\n");
+  test::WriteFile(dir / "list-user.yml", "basic_auth_users:\n  [a]: $2y$x\n");
+  test::WriteFile(dir / "list-header.yml", "http_server_config:\n  headers:\n    a: [b]\n");
   for (const auto& [file, expected] : std::vector<std::pair<std::string, std::string>>{
            {"typo.yml", "basic_auth_user: unknown key"},
            {"plain.yml", "basic_auth_users.prometheus: must be a bcrypt hash ($2y$...)"},
-           {"missing.yml", "(file): cannot be read"}}) {
+           {"missing.yml", "(file): cannot be read"},
+           {"list-user.yml", "basic_auth_users: user names must be strings"},
+           {"list-header.yml",
+            "http_server_config.headers: header names and values must be strings"}}) {
     int exit_code = -1;
     std::string err;
     test::RunCommand({OOE_EXPORTER_BINARY, "--web.config.file=" + (dir / file).string()},
