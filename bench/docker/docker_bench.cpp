@@ -1,7 +1,8 @@
 // Scrape time with 100 real containers: onlyoffice-exporter (only the docker collector on) vs
-// `podman stats --no-stream --format json` vs the same Engine API calls made one after another
-// with curl (the serial floor), on Podman's API service; then ours vs `docker stats --no-stream`
-// on a private dockerd, whose stats calls wait for its 1-second sampling tick.
+// `podman stats --no-stream --format json` vs the same Engine API calls made with curl one after
+// another (the serial floor) and all at once (the engine's own cost), on Podman's API service; then
+// ours vs `docker stats --no-stream` on a private dockerd, whose stats calls wait for its 1-second
+// sampling tick.
 // Run (as root): cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 //   cmake --build build/release --target bench_docker && build/release/bench/bench_docker
 //   [containers] [rounds]
@@ -59,17 +60,29 @@ double TimeCommand(const std::vector<std::string>& argv) {
   return seconds;
 }
 
-// One curl, every URL in turn on one connection: the calls our collector makes, serially.
-std::vector<std::string> SerialCurl(const ContainerEngine& engine) {
+// One curl with the calls our collector makes: /version, the list, /info, every container's
+// inspect, and the stats (on Podman one libpod report, as the collector reads it; else one
+// request per container). `parallel`: all in flight at once (the engine's own cost, the floor
+// any API client pays), else one after another on one connection (the serial floor).
+std::vector<std::string> CurlCommand(const ContainerEngine& engine, bool podman, bool parallel) {
   std::istringstream ids(engine.Cli({"ps", "-q", "--no-trunc"}));
   const std::string base = "http://localhost/v1.41";
-  std::string command = "curl -sf --unix-socket " + engine.SocketPath() + " -o /dev/null " +
+  std::string command = "curl -sf " +
+                        std::string(parallel ? "--parallel --parallel-max 300 " : "") +
+                        "--unix-socket " + engine.SocketPath() + " -o /dev/null " +
                         "http://localhost/version -o /dev/null '" + base +
                         "/containers/json?all=1' -o /dev/null " + base + "/info";
+  if (podman) {
+    command += " -o /dev/null 'http://localhost/v" +
+               engine.Cli({"version", "--format", "{{.Server.Version}}"}) +
+               "/libpod/containers/stats?stream=false'";
+  }
   for (std::string id; ids >> id;) {
     command += " -o /dev/null " + base + "/containers/" + id + "/json";
-    command +=
-        " -o /dev/null '" + base + "/containers/" + id + "/stats?stream=false&one-shot=true'";
+    if (!podman) {
+      command +=
+          " -o /dev/null '" + base + "/containers/" + id + "/stats?stream=false&one-shot=true'";
+    }
   }
   return {"sh", "-c", command};
 }
@@ -102,8 +115,9 @@ int main(int argc, char** argv) {
               << std::fixed << Seconds(started) << " s), " << rounds << " rounds, medians:\n";
     auto exporter = StartExporter(podman);
     ScrapeOurs(exporter, containers);  // first scrape negotiates the API version
-    std::vector<double> ours, podman_stats, serial;
-    const auto serial_command = SerialCurl(podman);
+    std::vector<double> ours, podman_stats, serial, parallel;
+    const auto serial_command = CurlCommand(podman, true, false);
+    const auto parallel_command = CurlCommand(podman, true, true);
     for (int round = 0; round < rounds; ++round) {
       ours.push_back(ScrapeOurs(exporter, containers));
       const auto start = ooe::Clock::now();
@@ -115,11 +129,13 @@ int main(int argc, char** argv) {
         return 1;
       }
       serial.push_back(TimeCommand(serial_command));
+      parallel.push_back(TimeCommand(parallel_command));
     }
     const double ours_median = ooe::bench::Percentile(ours, 0.5);
     Row("onlyoffice-exporter /metrics (docker only)", ours, 0);
     Row("podman stats --no-stream --format json", podman_stats, ours_median);
     Row("curl, the same API calls one after another", serial, ours_median);
+    Row("curl, the same API calls all at once", parallel, ours_median);
     std::cout << "  exporter resident memory: " << std::setprecision(1)
               << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024) << " MiB\n";
   }
