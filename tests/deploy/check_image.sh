@@ -20,6 +20,8 @@ flock 9  # one run at a time owns the cached storage
 [ ${#cache} -le 38 ] || die "OOE_DEPLOY_CACHE must be at most 38 characters: $cache"
 PODMAN=(podman --root "$cache/podman/root" --runroot "$cache/podman/run"
   --tmpdir "$cache/podman/tmp" --runtime runc --cgroup-manager cgroupfs --events-backend file)
+# Without the lock's descriptor: a container's conmon outlives the call and would hold the lock.
+podman_() { "${PODMAN[@]}" "$@" 9>&-; }
 BASE=localhost/onlyoffice-exporter-test/debian:bookworm-minbase
 IMAGE=localhost/onlyoffice-exporter:test
 name=ooe-image-test-$$
@@ -27,7 +29,10 @@ name=ooe-image-test-$$
 work=$(mktemp -d)
 redis_pid=
 cleanup() {
-  "${PODMAN[@]}" rm -f -t 0 "$name" "$name-unhealthy" >/dev/null 2>&1 || true
+  # One at a time: `podman rm` of a missing name would leave the others running.
+  for container in "$name" "$name-unhealthy"; do
+    podman_ rm -f -t 0 "$container" >/dev/null 2>&1 || true
+  done
   [ -z "$redis_pid" ] || kill "$redis_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -39,7 +44,7 @@ free_port() {
 
 # The base image: Debian 12 minbase with the official images' apt sources (updates, security)
 # and the slim images' dpkg excludes (no docs, man pages or locales).
-if ! "${PODMAN[@]}" image exists "$BASE"; then
+if ! podman_ image exists "$BASE"; then
   tarball=$cache/debian-bookworm-minbase.tar
   if [ ! -s "$tarball" ]; then
     log "debootstrap --variant=minbase bookworm"
@@ -76,7 +81,7 @@ EOF
     tar -C "$rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
   fi
   log "podman import $BASE"
-  "${PODMAN[@]}" import --quiet "$tarball" "$BASE" >/dev/null
+  podman_ import --quiet "$tarball" "$BASE" >/dev/null
 fi
 
 # The build stage is tagged too, so pruning what earlier runs left keeps its layers (the build
@@ -86,33 +91,33 @@ for target in build final; do
   tag=$IMAGE
   options=()
   if [ "$target" = build ]; then tag=$IMAGE-build-stage; options=(--target build); fi
-  "${PODMAN[@]}" build --format docker --network host --layers "${options[@]}" \
+  podman_ build --format docker --network host --layers "${options[@]}" \
     --ignorefile deploy/docker/Dockerfile.dockerignore \
     --build-arg BUILD_IMAGE="$BASE" --build-arg RUNTIME_IMAGE="$BASE" \
     -f deploy/docker/Dockerfile -t "$tag" . >"$work/build.log" 2>&1 ||
     { tail -40 "$work/build.log"; die "podman build failed"; }
   cp "$work/build.log" "$cache/last-$target-build.log"
 done
-"${PODMAN[@]}" image prune -f >/dev/null
-size=$("${PODMAN[@]}" image inspect -f '{{.Size}}' "$IMAGE")
-packages=$("${PODMAN[@]}" run --rm --no-healthcheck --ulimit nofile=1024:1024 \
+podman_ image prune -f >/dev/null
+size=$(podman_ image inspect -f '{{.Size}}' "$IMAGE")
+packages=$(podman_ run --rm --no-healthcheck --ulimit nofile=1024:1024 \
   --ulimit nproc=1024:1024 --network none --entrypoint cat "$IMAGE" \
   /usr/share/onlyoffice-exporter/runtime-packages | tr '\n' ' ')
 log "image $IMAGE: $((size / 1024 / 1024)) MiB; runtime packages: $packages"
 
 # Only runtime libraries: no compiler, no headers.
 # shellcheck disable=SC2016
-leftovers=$("${PODMAN[@]}" run --rm --no-healthcheck --ulimit nofile=1024:1024 \
+leftovers=$(podman_ run --rm --no-healthcheck --ulimit nofile=1024:1024 \
   --ulimit nproc=1024:1024 --network none --entrypoint bash "$IMAGE" -c \
   'command -v gcc g++ cc cmake make ninja; dpkg-query -W -f "\${Package}\n" | grep -E -- "-dev$"' ||
   true)
 [ -z "$leftovers" ] || die "the runtime image carries build tools or headers: $leftovers"
-user=$("${PODMAN[@]}" image inspect -f '{{.Config.User}}' "$IMAGE")
+user=$(podman_ image inspect -f '{{.Config.User}}' "$IMAGE")
 [ "$user" = 10981:10981 ] || die "image user is '$user', not 10981:10981"
 
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
-  >"$work/redis.log" 2>&1 &
+  >"$work/redis.log" 2>&1 9>&- &
 redis_pid=$!
 cat >"$work/config.yml" <<EOF
 collectors:
@@ -129,7 +134,7 @@ chmod 0755 "$work"
 # The listen address goes in the environment, as the Dockerfile says, so the health check follows.
 # No systemd here to time health checks: `podman healthcheck run` runs them on demand.
 port=$(free_port)
-"${PODMAN[@]}" run -d --name "$name" --network host --health-interval disable \
+podman_ run -d --name "$name" --network host --health-interval disable \
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
   -e ONLYOFFICE_EXPORTER_WEB_LISTEN_ADDRESS="127.0.0.1:$port" \
   -v "$work/config.yml:/etc/onlyoffice-exporter/config.yml:ro" \
@@ -140,23 +145,23 @@ for _ in $(seq 1 100); do
   if metrics=$(curl -sf "http://127.0.0.1:$port/metrics"); then break; fi
   sleep 0.1
 done
-[ -n "$metrics" ] || { "${PODMAN[@]}" logs "$name" >&2 || true; die "no /metrics on :$port"; }
+[ -n "$metrics" ] || { podman_ logs "$name" >&2 || true; die "no /metrics on :$port"; }
 grep -q '^onlyoffice_exporter_build_info{' <<<"$metrics" ||
   die "no onlyoffice_exporter_build_info in the scrape"
 grep -Eq '^redis_up\{[^}]*target="cache"[^}]*\} 1$' <<<"$metrics" ||
   die "redis_up is not 1: $(grep '^redis_up' <<<"$metrics")"
 log "scraped: $(grep -c '^[a-z]' <<<"$metrics") samples, redis_up 1, build info present"
 
-pid=$("${PODMAN[@]}" inspect -f '{{.State.Pid}}' "$name")
+pid=$(podman_ inspect -f '{{.State.Pid}}' "$name")
 uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
 gids=$(awk '/^Gid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
 [ "$uids" = "10981 10981 10981 10981" ] || die "the exporter runs with uids $uids"
 [ "$gids" = "10981 10981 10981 10981" ] || die "the exporter runs with gids $gids"
 log "process $pid runs as uid and gid 10981"
 
-"${PODMAN[@]}" healthcheck run "$name" || die "the image's health check fails on a serving exporter"
+podman_ healthcheck run "$name" || die "the image's health check fails on a serving exporter"
 # A flag moves the listener away from the address the health check reads: it must fail.
-"${PODMAN[@]}" run -d --name "$name-unhealthy" --network host --health-interval disable \
+podman_ run -d --name "$name-unhealthy" --network host --health-interval disable \
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
   -e ONLYOFFICE_EXPORTER_WEB_LISTEN_ADDRESS="127.0.0.1:$(free_port)" \
   -v "$work/config.yml:/etc/onlyoffice-exporter/config.yml:ro" "$IMAGE" \
@@ -164,7 +169,7 @@ log "process $pid runs as uid and gid 10981"
   --web.listen-address="127.0.0.1:$(free_port)" >/dev/null 2>"$work/run.log" ||
   { cat "$work/run.log"; die "podman run failed"; }
 sleep 1
-if "${PODMAN[@]}" healthcheck run "$name-unhealthy" >/dev/null 2>&1; then
+if podman_ healthcheck run "$name-unhealthy" >/dev/null 2>&1; then
   die "the health check passes although nothing listens where it asks"
 fi
 log "health check: healthy when serving, unhealthy when nothing answers"
