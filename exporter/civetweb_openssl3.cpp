@@ -21,12 +21,12 @@ X509* SSL_get_peer_certificate(const SSL* ssl) { return SSL_get1_peer_certificat
 
 void* dlopen(const char* file, int mode) {
   using DlopenFunction = void* (*)(const char*, int);
-  static const auto real_dlopen = reinterpret_cast<DlopenFunction>(dlsym(RTLD_NEXT, "dlopen"));
+  static const auto kRealDlopen = reinterpret_cast<DlopenFunction>(dlsym(RTLD_NEXT, "dlopen"));
   if (file != nullptr) {
     const std::string_view name(file);
     if (name == "libssl.so" || name == "libcrypto.so") file = nullptr;
   }
-  return real_dlopen(file, mode);
+  return kRealDlopen(file, mode);
 }
 
 }  // extern "C"
