@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "collectors/docker/collector.h"
@@ -222,6 +223,66 @@ TEST_CASE("docker: access over tcp:// through a proxy to the socket works") {
   CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes",
                   {{"name", "behind-proxy"}}) == 32 << 20);
   CHECK(FindValue(scrape.samples, "container_memory_usage_bytes", {{"name", "behind-proxy"}}));
+}
+
+TEST_CASE(
+    "docker: Podman behind a proxy that refuses libpod paths falls back to per-container "
+    "stats") {
+  auto& engine = Engine(Kind::kPodman);
+  engine.Run("behind-strict-proxy", {"--memory", "32m"}, {"sleep", "1000"});
+  // A docker-socket-proxy allows only the Docker paths; nginx plays one, forwarding to the
+  // real Podman socket and refusing /vX/libpod/..., and logs every request.
+  test::TempDir dir;
+  const int port = test::FreePort();
+  const auto path = [&](const std::string& name) { return (dir / name).string(); };
+  test::WriteFile(dir / "nginx.conf",
+                  "daemon off; master_process off; pid " + path("nginx.pid") + "; error_log " +
+                      path("error.log") + ";\nevents {}\nhttp {\n  access_log " +
+                      path("access.log") + ";\n  client_body_temp_path " + path("body") +
+                      "; proxy_temp_path " + path("proxy") + "; fastcgi_temp_path " +
+                      path("fastcgi") + "; uwsgi_temp_path " + path("uwsgi") + "; scgi_temp_path " +
+                      path("scgi") + ";\n  server {\n    listen 127.0.0.1:" + std::to_string(port) +
+                      ";\n    location ~ ^/(v[0-9.]+/)?libpod/ { return 403; }\n"
+                      "    location / { proxy_pass http://unix:" +
+                      engine.SocketPath() + ":; }\n  }\n}\n");
+  test::Process proxy({"nginx", "-p", dir.Path().string(), "-c", path("nginx.conf")},
+                      path("nginx.out"));
+  REQUIRE(test::WaitForPort(port, std::chrono::seconds(5)));
+  auto collector = MakeCollector("host: tcp://127.0.0.1:" + std::to_string(port));
+  for (int scrape_number = 0; scrape_number < 2; ++scrape_number) {
+    const auto scrape = CollectOnce(*collector);
+    INFO("scrape " << scrape_number);
+    CHECK(scrape.result.error.empty());
+    const std::map<std::string, std::string> container = {{"name", "behind-strict-proxy"}};
+    CHECK(FindValue(scrape.samples, "container_memory_usage_bytes", container));
+    CHECK(FindValue(scrape.samples, "container_cpu_usage_seconds_total", container));
+  }
+  // The libpod report was asked for once, refused, and not asked for again.
+  const auto log = test::ReadFile(dir / "access.log");
+  size_t refused = 0;
+  for (size_t at = log.find("/libpod/"); at != std::string::npos;
+       at = log.find("/libpod/", at + 1)) {
+    ++refused;
+  }
+  CHECK(refused == 1);
+  CHECK(log.find("\" 403 ") != std::string::npos);
+  CHECK(log.find("/stats?stream=false&one-shot=true") != std::string::npos);
+}
+
+TEST_CASE(
+    "docker: Podman's stats come in one libpod report, without the throttling it does not "
+    "measure") {
+  auto& engine = Engine(Kind::kPodman);
+  engine.Run("one-report", {"--cpus", "0.5"}, {"sleep", "1000"});
+  auto collector = MakeCollector("host: " + engine.Host());
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  const std::map<std::string, std::string> container = {{"name", "one-report"}};
+  CHECK(FindValue(scrape.samples, "container_cpu_usage_seconds_total", container));
+  CHECK(FindValue(scrape.samples, "container_memory_working_set_bytes", container));
+  CHECK(FindValue(scrape.samples, "container_spec_cpu_quota", container) == 50000);
+  // Podman 4.3 sends zeros for these; they are left out rather than exported as 0.
+  CHECK_FALSE(FindValue(scrape.samples, "container_cpu_cfs_throttled_periods_total", container));
 }
 
 TEST_CASE("docker: every stats request is in flight at once, so 20 containers take about 1 s") {
