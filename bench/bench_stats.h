@@ -19,11 +19,13 @@ inline double Percentile(std::vector<double> values, double fraction) {
 }
 
 // VmRSS of `pid` in bytes (0 when unknown).
-inline double ResidentBytes(pid_t pid) {
+// A process's resident memory from /proc/PID/status: "VmRSS:" (all of it, shared libraries'
+// pages included) or "RssAnon:" (its own heap and stacks).
+inline double ResidentBytes(pid_t pid, const std::string& field = "VmRSS:") {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string key;
   while (status >> key) {
-    if (key == "VmRSS:") {
+    if (key == field) {
       double kib = 0;
       status >> kib;
       return kib * 1024;

@@ -66,15 +66,21 @@ int main(int argc, char** argv) {
   const double peer_median = bench::Percentile(peer_times, 0.5);
   const double ours_rss = bench::ResidentBytes(ours.GetProcess().Pid());
   const double peer_rss = bench::ResidentBytes(peer.Pid());
+  const double ours_anon = bench::ResidentBytes(ours.GetProcess().Pid(), "RssAnon:");
+  const double peer_anon = bench::ResidentBytes(peer.Pid(), "RssAnon:");
 
   std::printf("redis bench: %d scrapes each, alternating, one redis-server\n", rounds);
-  std::printf("%-28s %10s %10s %10s %12s\n", "exporter", "median ms", "p95 ms", "bytes", "RSS MiB");
-  std::printf("%-28s %10.3f %10.3f %10zu %12.1f\n", "onlyoffice-exporter", ours_median * 1e3,
-              bench::Percentile(ours_times, 0.95) * 1e3, ours_bytes, ours_rss / 1048576);
-  std::printf("%-28s %10.3f %10.3f %10zu %12.1f\n", "prometheus-redis-exporter", peer_median * 1e3,
-              bench::Percentile(peer_times, 0.95) * 1e3, peer_bytes, peer_rss / 1048576);
+  std::printf("%-28s %10s %10s %10s %12s %12s\n", "exporter", "median ms", "p95 ms", "bytes",
+              "RSS MiB", "anon MiB");
+  std::printf("%-28s %10.3f %10.3f %10zu %12.1f %12.1f\n", "onlyoffice-exporter", ours_median * 1e3,
+              bench::Percentile(ours_times, 0.95) * 1e3, ours_bytes, ours_rss / 1048576,
+              ours_anon / 1048576);
+  std::printf("%-28s %10.3f %10.3f %10zu %12.1f %12.1f\n", "prometheus-redis-exporter",
+              peer_median * 1e3, bench::Percentile(peer_times, 0.95) * 1e3, peer_bytes,
+              peer_rss / 1048576, peer_anon / 1048576);
   std::printf("median ratio ours/redis_exporter: %.2f (target <= 1.00)\n",
               ours_median / peer_median);
   std::printf("RSS ratio ours/redis_exporter:    %.2f (target <= 0.50)\n", ours_rss / peer_rss);
+  std::printf("anon ratio ours/redis_exporter:   %.2f\n", ours_anon / peer_anon);
   return 0;
 }
