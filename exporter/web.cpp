@@ -115,15 +115,12 @@ int ConfigureSslContext(void* ssl_context, void*) {
   const TlsServerConfig& tls = *g_tls_config;
   SSL_CTX_set_min_proto_version(context,
                                 tls.min_version == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION);
-  if (SSL_CTX_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_check_private_key(context) != 1) {
-    Log(LogLevel::kError, "cannot load the TLS certificate and key",
-        {{"cert_file", tls.cert_file}, {"key_file", tls.key_file}});
+  if (const auto error = LoadTlsFiles(context, tls)) {
+    Log(LogLevel::kError, "cannot load the TLS files",
+        {{"key", "tls_server_config." + error->key}, {"err", error->problem}});
     return -1;
   }
   if (!tls.client_ca_file.empty()) {
-    SSL_CTX_load_verify_locations(context, tls.client_ca_file.c_str(), nullptr);
     SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(tls.client_ca_file.c_str()));
   }
   const std::string& type = tls.client_auth_type;

@@ -52,25 +52,32 @@ void CheckCertificateAndKey(const ConfigNode& tls_node, const TlsServerConfig& t
   const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_server_method()),
                                                                   &SSL_CTX_free);
   if (!context) tls_node.Fail("cert_file", OpenSslError());
-  if (SSL_CTX_use_certificate_chain_file(context.get(), tls.cert_file.c_str()) != 1) {
-    tls_node.Fail("cert_file",
-                  "'" + tls.cert_file + "' is not a PEM certificate: " + OpenSslError());
-  }
-  if (SSL_CTX_use_PrivateKey_file(context.get(), tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    tls_node.Fail("key_file", "'" + tls.key_file + "' is not a PEM private key: " + OpenSslError());
-  }
-  if (SSL_CTX_check_private_key(context.get()) != 1) {
-    tls_node.Fail("key_file", "'" + tls.key_file + "' does not match the certificate in '" +
-                                  tls.cert_file + "'");
-  }
-  if (!tls.client_ca_file.empty() &&
-      SSL_CTX_load_verify_locations(context.get(), tls.client_ca_file.c_str(), nullptr) != 1) {
-    tls_node.Fail("client_ca_file",
-                  "'" + tls.client_ca_file + "' holds no PEM certificate: " + OpenSslError());
-  }
+  if (const auto error = LoadTlsFiles(context.get(), tls))
+    tls_node.Fail(error->key, error->problem);
 }
 
 }  // namespace
+
+std::optional<TlsFileError> LoadTlsFiles(SSL_CTX* context, const TlsServerConfig& tls) {
+  if (SSL_CTX_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1) {
+    return TlsFileError{"cert_file",
+                        "'" + tls.cert_file + "' is not a PEM certificate: " + OpenSslError()};
+  }
+  if (SSL_CTX_use_PrivateKey_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    return TlsFileError{"key_file",
+                        "'" + tls.key_file + "' is not a PEM private key: " + OpenSslError()};
+  }
+  if (SSL_CTX_check_private_key(context) != 1) {
+    return TlsFileError{"key_file", "'" + tls.key_file + "' does not match the certificate in '" +
+                                        tls.cert_file + "'"};
+  }
+  if (!tls.client_ca_file.empty() &&
+      SSL_CTX_load_verify_locations(context, tls.client_ca_file.c_str(), nullptr) != 1) {
+    return TlsFileError{"client_ca_file",
+                        "'" + tls.client_ca_file + "' holds no PEM certificate: " + OpenSslError()};
+  }
+  return std::nullopt;
+}
 
 WebConfig LoadWebConfig(const std::string& path) {
   YAML::Node root;

@@ -2,9 +2,12 @@
 // certificates) and basic auth users with bcrypt hashes.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -27,6 +30,15 @@ struct WebConfig {
   std::map<std::string, std::string> basic_auth_users;  // user -> bcrypt hash
   std::vector<std::pair<std::string, std::string>> headers;
 };
+
+// Loads the certificate chain, key (checked against the certificate) and client CA into
+// `context`: at start-up into a throwaway one to check the files, then into civetweb's. On
+// failure, the tls_server_config key at fault and why.
+struct TlsFileError {
+  std::string key;
+  std::string problem;
+};
+std::optional<TlsFileError> LoadTlsFiles(SSL_CTX* context, const TlsServerConfig& tls);
 
 // Reads and checks the file; throws ConfigError naming the file and key.
 WebConfig LoadWebConfig(const std::string& path);

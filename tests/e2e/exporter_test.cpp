@@ -260,12 +260,7 @@ TEST_CASE("a failing collector is logged once when it fails and once when it rec
   CHECK(FindValue(test::ParseExposition(exporter.Get().body), "redis_up") == 1);
   const auto log = exporter.Log();
   INFO(log);
-  size_t failures = 0;
-  for (size_t at = log.find("msg=\"collector failed\""); at != std::string::npos;
-       at = log.find("msg=\"collector failed\"", at + 1)) {
-    ++failures;
-  }
-  CHECK(failures == 1);
+  CHECK(test::CountOccurrences(log, "msg=\"collector failed\"") == 1);
   CHECK(log.find("msg=\"collector recovered\" collector=redis") != std::string::npos);
   CHECK(log.find("Connection refused") != std::string::npos);
 }

@@ -34,6 +34,15 @@ int FreePort() {
   return ntohs(address.sin_port);
 }
 
+size_t CountOccurrences(std::string_view text, std::string_view needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string_view::npos;
+       at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
 int ListenOnLoopback(int& port, const char* who) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   const int yes = 1;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ooe::test {
@@ -64,6 +65,9 @@ class Process {
 // Runs a command to completion and returns its stdout; `exit_code` gets the status.
 std::string RunCommand(const std::vector<std::string>& argv, int* exit_code = nullptr,
                        std::string* stderr_output = nullptr);
+
+// How many times `needle` occurs in `text` (overlapping ones included).
+size_t CountOccurrences(std::string_view text, std::string_view needle);
 
 // The whole content of a file.
 std::string ReadFile(const std::filesystem::path& path);

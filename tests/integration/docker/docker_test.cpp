@@ -259,12 +259,7 @@ TEST_CASE(
   }
   // The libpod report was asked for once, refused, and not asked for again.
   const auto log = test::ReadFile(dir / "access.log");
-  size_t refused = 0;
-  for (size_t at = log.find("/libpod/"); at != std::string::npos;
-       at = log.find("/libpod/", at + 1)) {
-    ++refused;
-  }
-  CHECK(refused == 1);
+  CHECK(test::CountOccurrences(log, "/libpod/") == 1);
   CHECK(log.find("\" 403 ") != std::string::npos);
   CHECK(log.find("/stats?stream=false&one-shot=true") != std::string::npos);
 }
