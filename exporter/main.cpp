@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   } catch (const ooe::ConfigError& error) {
     std::cerr << "onlyoffice-exporter: " << error.what() << "\n";
     return 2;
+  } catch (const std::exception& error) {  // not the config's fault: libcurl missing, say
+    std::cerr << "onlyoffice-exporter: " << error.what() << "\n";
+    return 1;
   }
   ooe::ConfigureLogging(options.log_level, options.log_format);
 

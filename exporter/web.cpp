@@ -3,7 +3,6 @@
 #include <CivetServer.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <thread>
 
 #include "collectors/log.h"
+#include "collectors/openssl_library.h"
 #include "exporter/version.h"
 
 namespace ooe {
@@ -113,15 +113,16 @@ const TlsServerConfig* g_tls_config = nullptr;
 int ConfigureSslContext(void* ssl_context, void*) {
   auto* context = static_cast<SSL_CTX*>(ssl_context);
   const TlsServerConfig& tls = *g_tls_config;
-  SSL_CTX_set_min_proto_version(context,
-                                tls.min_version == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION);
+  OpenSsl().CtxSetMinProtoVersion(context,
+                                  tls.min_version == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION);
   if (const auto error = LoadTlsFiles(context, tls)) {
     Log(LogLevel::kError, "cannot load the TLS files",
         {{"key", "tls_server_config." + error->key}, {"err", error->problem}});
     return -1;
   }
   if (!tls.client_ca_file.empty()) {
-    SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(tls.client_ca_file.c_str()));
+    OpenSsl().ctx_set_client_ca_list(context,
+                                     OpenSsl().load_client_ca_file(tls.client_ca_file.c_str()));
   }
   const std::string& type = tls.client_auth_type;
   int mode = SSL_VERIFY_NONE;
@@ -132,7 +133,7 @@ int ConfigureSslContext(void* ssl_context, void*) {
   // "Any" and "Request" accept a certificate without checking it against the CA.
   const bool check_chain = type.find("Verify") != std::string::npos;
   SSL_verify_cb accept_any = [](int, X509_STORE_CTX*) { return 1; };
-  SSL_CTX_set_verify(context, mode, check_chain ? nullptr : accept_any);
+  OpenSsl().ctx_set_verify(context, mode, check_chain ? nullptr : accept_any);
   return 1;
 }
 

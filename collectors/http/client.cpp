@@ -1,24 +1,18 @@
 #include "collectors/http/client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstring>
-#include <mutex>
+
+#include "collectors/http/curl_library.h"
 
 namespace ooe {
 namespace {
 
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+  void operator()(CURL* easy) const { Curl().easy_cleanup(easy); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { Curl().slist_free_all(list); }
 };
 
 // One transfer's state; lives until its handle leaves the multi handle.
@@ -62,53 +56,53 @@ long RemainingMs(Clock::time_point deadline) {
 void Configure(Transfer& transfer, Clock::time_point deadline) {
   const HttpRequest& request = *transfer.request;
   CURL* easy = transfer.easy.get();
-  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  Curl().easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   long timeout_ms = RemainingMs(deadline);
   if (request.timeout.count() > 0 && request.timeout.count() < timeout_ms) {
     timeout_ms = static_cast<long>(request.timeout.count());
     transfer.own_timeout = true;
   }
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &WriteBody);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(request.max_body_bytes));
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, "onlyoffice-exporter");
-  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
+  Curl().easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+  Curl().easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
+  Curl().easy_setopt(easy, CURLOPT_WRITEFUNCTION, &WriteBody);
+  Curl().easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+  Curl().easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(request.max_body_bytes));
+  Curl().easy_setopt(easy, CURLOPT_USERAGENT, "onlyoffice-exporter");
+  Curl().easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // whatever curl can decode
   if (!request.unix_socket.empty()) {
-    curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+    Curl().easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   }
   if (request.method == "GET" && request.body.empty()) {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    Curl().easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else {
     // POSTFIELDS sends the body (and makes the request a POST); CUSTOMREQUEST then names the
     // real method (PUT, DELETE ...).
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
+    Curl().easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.c_str());
+    Curl().easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     if (request.method != "POST") {
-      curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      Curl().easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
   }
   curl_slist* list = nullptr;
-  for (const auto& header : request.headers) list = curl_slist_append(list, header.c_str());
+  for (const auto& header : request.headers) list = Curl().slist_append(list, header.c_str());
   transfer.headers.reset(list);
-  if (list != nullptr) curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
+  if (list != nullptr) Curl().easy_setopt(easy, CURLOPT_HTTPHEADER, list);
   if (!request.username.empty()) {
-    curl_easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(easy, CURLOPT_USERNAME, request.username.c_str());
-    curl_easy_setopt(easy, CURLOPT_PASSWORD, request.password.c_str());
+    Curl().easy_setopt(easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    Curl().easy_setopt(easy, CURLOPT_USERNAME, request.username.c_str());
+    Curl().easy_setopt(easy, CURLOPT_PASSWORD, request.password.c_str());
   }
   const TlsOptions& tls = request.tls;
-  if (!tls.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
-  if (!tls.cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, tls.cert_file.c_str());
-  if (!tls.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, tls.key_file.c_str());
+  if (!tls.ca_file.empty()) Curl().easy_setopt(easy, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) Curl().easy_setopt(easy, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) Curl().easy_setopt(easy, CURLOPT_SSLKEY, tls.key_file.c_str());
   if (tls.insecure_skip_verify) {
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+    Curl().easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+    Curl().easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 }
 
@@ -147,16 +141,16 @@ HttpFailure Classify(CURLcode code) {
 
 double InfoSeconds(CURL* easy, CURLINFO info) {
   curl_off_t microseconds = 0;
-  curl_easy_getinfo(easy, info, &microseconds);
+  Curl().easy_getinfo(easy, info, &microseconds);
   return static_cast<double>(microseconds) / 1e6;
 }
 
 void Finish(Transfer& transfer, CURLcode code) {
   HttpResponse& response = transfer.response;
   CURL* easy = transfer.easy.get();
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
+  Curl().easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &response.status);
   const char* content_type = nullptr;
-  curl_easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);
+  Curl().easy_getinfo(easy, CURLINFO_CONTENT_TYPE, &content_type);
   if (content_type != nullptr) response.content_type = content_type;
   response.timings.resolve = InfoSeconds(easy, CURLINFO_NAMELOOKUP_TIME_T);
   response.timings.connect = InfoSeconds(easy, CURLINFO_CONNECT_TIME_T);
@@ -199,15 +193,15 @@ void Finish(Transfer& transfer, CURLcode code) {
       // curl's own text ("Couldn't connect to server") hides whether the port is closed, the
       // host unreachable or a unix socket missing; the system's reason does not.
       long os_errno = 0;
-      curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+      Curl().easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
       response.error = where + ": connect: " +
                        (os_errno != 0 ? std::strerror(static_cast<int>(os_errno))
-                                      : std::string(curl_easy_strerror(code)));
+                                      : std::string(Curl().easy_strerror(code)));
       break;
     }
     default: {
       const std::string detail =
-          transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
+          transfer.error_buffer[0] != '\0' ? transfer.error_buffer : Curl().easy_strerror(code);
       // curl's "transfer closed with N bytes remaining to read" does not say it is the server's
       // doing: the connection ended before the Content-Length it announced.
       response.error =
@@ -260,12 +254,9 @@ struct HttpClient::Impl {
   CURLM* multi = nullptr;
 };
 
-HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) {
-  InitCurlOnce();
-  impl_->multi = curl_multi_init();
-}
+HttpClient::HttpClient() : impl_(std::make_unique<Impl>()) { impl_->multi = Curl().multi_init(); }
 
-HttpClient::~HttpClient() { curl_multi_cleanup(impl_->multi); }
+HttpClient::~HttpClient() { Curl().multi_cleanup(impl_->multi); }
 
 HttpResponse HttpClient::Perform(const HttpRequest& request, Clock::time_point deadline) {
   auto responses = PerformAll({request}, deadline);
@@ -279,30 +270,30 @@ std::vector<HttpResponse> HttpClient::PerformAll(const std::vector<HttpRequest>&
   for (size_t i = 0; i < requests.size(); ++i) {
     Transfer& transfer = transfers[i];
     transfer.request = &requests[i];
-    transfer.easy.reset(curl_easy_init());
+    transfer.easy.reset(Curl().easy_init());
     Configure(transfer, deadline);
-    curl_easy_setopt(transfer.easy.get(), CURLOPT_PRIVATE, &transfer);
-    curl_multi_add_handle(multi, transfer.easy.get());
+    Curl().easy_setopt(transfer.easy.get(), CURLOPT_PRIVATE, &transfer);
+    Curl().multi_add_handle(multi, transfer.easy.get());
   }
   size_t remaining = transfers.size();
   while (remaining > 0) {
     int running = 0;
-    curl_multi_perform(multi, &running);
+    Curl().multi_perform(multi, &running);
     int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &queued)) {
+    while (CURLMsg* message = Curl().multi_info_read(multi, &queued)) {
       if (message->msg != CURLMSG_DONE) continue;
       Transfer* transfer = nullptr;
-      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+      Curl().easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
       Finish(*transfer, message->data.result);
       transfer->done = true;
-      curl_multi_remove_handle(multi, message->easy_handle);
+      Curl().multi_remove_handle(multi, message->easy_handle);
       --remaining;
     }
     if (remaining == 0) break;
     // Each transfer carries CURLOPT_TIMEOUT_MS, so curl ends it by the deadline itself; the
     // wait below only sleeps until there is something to do.
-    curl_multi_poll(multi, nullptr, 0, static_cast<int>(std::min(RemainingMs(deadline), 1000L)),
-                    nullptr);
+    Curl().multi_poll(multi, nullptr, 0, static_cast<int>(std::min(RemainingMs(deadline), 1000L)),
+                      nullptr);
   }
   std::vector<HttpResponse> responses;
   responses.reserve(transfers.size());

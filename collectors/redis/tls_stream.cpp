@@ -4,9 +4,6 @@
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "collectors/openssl_library.h"
 #include "collectors/redis/client.h"
 
 namespace ooe::redis {
@@ -37,11 +35,11 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
 }
 
 std::string OpenSslError() {
-  const unsigned long code = ERR_get_error();
+  const unsigned long code = OpenSsl().err_get_error();
   if (code == 0) return std::strerror(errno);
   char text[256];
-  ERR_error_string_n(code, text, sizeof text);
-  ERR_clear_error();
+  OpenSsl().err_error_string_n(code, text, sizeof text);
+  OpenSsl().err_clear_error();
   return text;
 }
 
@@ -54,8 +52,8 @@ struct TlsStream::Impl {
   redisReader* reader = nullptr;
 
   ~Impl() {
-    if (ssl != nullptr) SSL_free(ssl);
-    if (context != nullptr) SSL_CTX_free(context);
+    if (ssl != nullptr) OpenSsl().ssl_free(ssl);
+    if (context != nullptr) OpenSsl().ctx_free(context);
     if (fd >= 0) close(fd);
     if (reader != nullptr) redisReaderFree(reader);
   }
@@ -66,7 +64,7 @@ struct TlsStream::Impl {
     for (;;) {
       const int result = operation();
       if (result > 0) return result;
-      const int reason = SSL_get_error(ssl, result);
+      const int reason = OpenSsl().ssl_get_error(ssl, result);
       short events = 0;
       if (reason == SSL_ERROR_WANT_READ) events = POLLIN;
       if (reason == SSL_ERROR_WANT_WRITE) events = POLLOUT;
@@ -118,44 +116,44 @@ bool TlsStream::Connect(const std::string& host, int port, const TlsOptions& tls
   }
   if (impl_->fd < 0) return false;
 
-  impl_->context = SSL_CTX_new(TLS_client_method());
+  impl_->context = OpenSsl().ctx_new(OpenSsl().tls_client_method());
   SSL_CTX* context = impl_->context;
-  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
-  const bool loaded = tls.ca_file.empty() ? SSL_CTX_set_default_verify_paths(context) == 1
-                                          : SSL_CTX_load_verify_locations(
+  OpenSsl().CtxSetMinProtoVersion(context, TLS1_2_VERSION);
+  const bool loaded = tls.ca_file.empty() ? OpenSsl().ctx_set_default_verify_paths(context) == 1
+                                          : OpenSsl().ctx_load_verify_locations(
                                                 context, tls.ca_file.c_str(), nullptr) == 1;
   if (!loaded) {
     error = "TLS: cannot load CA file '" + tls.ca_file + "': " + OpenSslError();
     return false;
   }
   if (!tls.cert_file.empty() &&
-      (SSL_CTX_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1 ||
-       SSL_CTX_use_PrivateKey_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
+      (OpenSsl().ctx_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1 ||
+       OpenSsl().ctx_use_private_key_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
     error = "TLS: cannot load client certificate '" + tls.cert_file + "': " + OpenSslError();
     return false;
   }
-  SSL_CTX_set_verify(context, tls.insecure_skip_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-                     nullptr);
-  impl_->ssl = SSL_new(context);
+  OpenSsl().ctx_set_verify(context, tls.insecure_skip_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+                           nullptr);
+  impl_->ssl = OpenSsl().ssl_new(context);
   SSL* ssl = impl_->ssl;
-  SSL_set_fd(ssl, impl_->fd);
+  OpenSsl().ssl_set_fd(ssl, impl_->fd);
   in6_addr ip{};
   const bool is_ip =
       inet_pton(AF_INET, host.c_str(), &ip) == 1 || inet_pton(AF_INET6, host.c_str(), &ip) == 1;
   if (is_ip) {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+    OpenSsl().x509_verify_param_set1_ip_asc(OpenSsl().ssl_get0_param(ssl), host.c_str());
   } else {
-    SSL_set_tlsext_host_name(ssl, host.c_str());
-    SSL_set1_host(ssl, host.c_str());
+    OpenSsl().SetTlsextHostName(ssl, host.c_str());
+    OpenSsl().ssl_set1_host(ssl, host.c_str());
   }
   bool timed_out = false;
-  if (impl_->Drive([&] { return SSL_connect(ssl); }, deadline, timed_out) <= 0) {
+  if (impl_->Drive([&] { return OpenSsl().ssl_connect(ssl); }, deadline, timed_out) <= 0) {
     if (timed_out) {
       error = "TLS handshake: no answer before the deadline";
     } else {
-      const long verify = SSL_get_verify_result(ssl);
+      const long verify = OpenSsl().ssl_get_verify_result(ssl);
       error = verify != X509_V_OK
-                  ? std::string("TLS handshake: ") + X509_verify_cert_error_string(verify)
+                  ? std::string("TLS handshake: ") + OpenSsl().x509_verify_cert_error_string(verify)
                   : "TLS handshake: " + OpenSslError();
     }
     return false;
@@ -182,8 +180,9 @@ redisReply* TlsStream::RoundTrip(const std::vector<std::string>& arguments,
   std::unique_ptr<char, decltype(&redisFreeCommand)> owned(command, &redisFreeCommand);
   int sent = 0;
   while (sent < length) {
-    const int wrote = impl_->Drive(
-        [&] { return SSL_write(impl_->ssl, command + sent, length - sent); }, deadline, timed_out);
+    const int wrote =
+        impl_->Drive([&] { return OpenSsl().ssl_write(impl_->ssl, command + sent, length - sent); },
+                     deadline, timed_out);
     if (wrote <= 0) {
       error = timed_out ? "no reply before the deadline" : "write: " + OpenSslError();
       return nullptr;
@@ -198,8 +197,8 @@ redisReply* TlsStream::RoundTrip(const std::vector<std::string>& arguments,
       return nullptr;
     }
     if (reply != nullptr) return static_cast<redisReply*>(reply);
-    const int got = impl_->Drive([&] { return SSL_read(impl_->ssl, buffer, sizeof buffer); },
-                                 deadline, timed_out);
+    const int got = impl_->Drive(
+        [&] { return OpenSsl().ssl_read(impl_->ssl, buffer, sizeof buffer); }, deadline, timed_out);
     if (got <= 0) {
       error = timed_out ? "no reply before the deadline" : "connection closed by the server";
       return nullptr;

@@ -127,6 +127,12 @@ collectors:
         address: redis://127.0.0.1:$redis_port
   docker:
     enabled: false
+  # Nothing listens there: a collector that fails, but one that needs libcurl and OpenSSL, which
+  # the binary opens at run time, so the image must hold them or the exporter exits 1.
+  rabbitmq:
+    targets:
+      - name: absent
+        url: http://127.0.0.1:1
 EOF
 chmod 0644 "$work/config.yml"
 chmod 0755 "$work"
@@ -150,7 +156,10 @@ grep -q '^onlyoffice_exporter_build_info{' <<<"$metrics" ||
   die "no onlyoffice_exporter_build_info in the scrape"
 grep -Eq '^redis_up\{[^}]*target="cache"[^}]*\} 1$' <<<"$metrics" ||
   die "redis_up is not 1: $(grep '^redis_up' <<<"$metrics")"
-log "scraped: $(grep -c '^[a-z]' <<<"$metrics") samples, redis_up 1, build info present"
+grep -Eq '^onlyoffice_exporter_collector_success\{collector="rabbitmq",target="absent"\} 0$' \
+  <<<"$metrics" || die "no failed rabbitmq collection in the scrape (libcurl not loaded?)"
+log "scraped: $(grep -c '^[a-z]' <<<"$metrics") samples, redis_up 1, build info present," \
+  "an HTTP collector running"
 
 pid=$(podman_ inspect -f '{{.State.Pid}}' "$name")
 uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "/proc/$pid/status")
