@@ -75,9 +75,26 @@ bool ReadDigits(std::string_view text, size_t position, size_t digits, int& valu
   return error == std::errc() && end == begin + digits;
 }
 
-}  // namespace
+// A whole number JSON value as an integer; nullopt for anything else (or out of range).
+std::optional<long long> JsonInteger(const json& object, std::string_view key) {
+  const auto value = JsonNumber(object, key);
+  if (!value || *value != std::trunc(*value) || std::fabs(*value) > 9.0e15) return std::nullopt;
+  return static_cast<long long>(*value);
+}
 
-std::optional<double> ParseTimestamp(std::string_view text) {
+// libpod list times: Go's zero time (-62135596800) and anything before 1970 mean "never".
+std::optional<long long> UnixTimeOrNever(const json& object, std::string_view key) {
+  const auto value = JsonInteger(object, key);
+  if (!value || *value <= 0) return std::nullopt;
+  return value;
+}
+
+struct TimestampParts {
+  long long whole_seconds;
+  double fraction;
+};
+
+std::optional<TimestampParts> ParseTimestampParts(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!ReadDigits(text, 0, 4, year) || !ReadDigits(text, 5, 2, month) ||
@@ -128,7 +145,21 @@ std::optional<double> ParseTimestamp(std::string_view text) {
   broken_down.tm_min = minute;
   broken_down.tm_sec = second;
   const time_t seconds = timegm(&broken_down);
-  return static_cast<double>(seconds - offset_seconds) + fraction;
+  return TimestampParts{static_cast<long long>(seconds) - offset_seconds, fraction};
+}
+
+}  // namespace
+
+std::optional<double> ParseTimestamp(std::string_view text) {
+  const auto parts = ParseTimestampParts(text);
+  if (!parts) return std::nullopt;
+  return static_cast<double>(parts->whole_seconds) + parts->fraction;
+}
+
+std::optional<long long> ParseTimestampUnix(std::string_view text) {
+  const auto parts = ParseTimestampParts(text);
+  if (!parts) return std::nullopt;
+  return parts->whole_seconds;
 }
 
 Parsed<VersionInfo> ParseVersion(std::string_view body) {
@@ -183,6 +214,11 @@ Parsed<std::vector<ContainerSummary>> ParseContainerList(std::string_view body) 
     if (summary.name.empty()) summary.name = summary.id.substr(0, 12);
     summary.image = StringOr(item, "Image");
     summary.state = StringOr(item, "State");
+    summary.status = StringOr(item, "Status");
+    summary.started_at = UnixTimeOrNever(item, "StartedAt");
+    summary.exited_at = UnixTimeOrNever(item, "ExitedAt");
+    summary.exit_code = JsonInteger(item, "ExitCode");
+    summary.pid = JsonInteger(item, "Pid");
     summary.labels = StringMap(MemberOrNull(item, "Labels"));
     containers.push_back(std::move(summary));
   }
@@ -207,11 +243,14 @@ Parsed<ContainerInspect> ParseInspect(std::string_view body) {
   inspect.status = StringOr(state, "Status");
   inspect.oom_killed = NumberOr(state, "OOMKilled", 0) != 0;
   inspect.exit_code = JsonNumber(state, "ExitCode");
+  inspect.pid = JsonInteger(state, "Pid");
   if (const auto started = JsonString(state, "StartedAt")) {
     inspect.started_at_seconds = ParseTimestamp(*started);
+    inspect.started_at_unix = ParseTimestampUnix(*started);
   }
   if (const auto finished = JsonString(state, "FinishedAt")) {
     inspect.finished_at_seconds = ParseTimestamp(*finished);
+    inspect.finished_at_unix = ParseTimestampUnix(*finished);
   }
   // Docker leaves Health out without a health check; Podman sends it with Status "".
   const json& health = MemberOrNull(state, "Health");

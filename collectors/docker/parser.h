@@ -29,12 +29,19 @@ struct EngineInfo {
 };
 Parsed<EngineInfo> ParseEngineInfo(std::string_view body);
 
-// One element of GET /containers/json?all=1.
+// One element of GET /containers/json?all=1, or of Podman's GET /vX/libpod/containers/json?all=true
+// (the same keys, plus the state facts below).
 struct ContainerSummary {
   std::string id;
   std::string name;   // the first of Names, without its leading '/'
   std::string image;  // as the container was created from ("localhost/busybox:test")
   std::string state;  // "running", "exited", "paused" ...
+  // libpod: the health status ("healthy", "unhealthy", "starting", "" without a check); Docker's
+  // list: "Up 3 seconds (healthy)", which changes every second.
+  std::string status;
+  // libpod only (unix seconds, as Go's Time.Unix(); nullopt for Go's zero time, i.e. never): a
+  // restart, an exit or a new process changes one of them.
+  std::optional<long long> started_at, exited_at, exit_code, pid;
   std::map<std::string, std::string> labels;
 };
 Parsed<std::vector<ContainerSummary>> ParseContainerList(std::string_view body);
@@ -50,6 +57,9 @@ struct ContainerInspect {
   std::optional<double> restart_count;
   std::optional<double> started_at_seconds;   // unix time; absent when never started
   std::optional<double> finished_at_seconds;  // absent while it never finished
+  // The same in whole seconds, as Podman's libpod list gives them, and State.Pid (0 when not
+  // running): what tells whether a kept inspect still describes the container.
+  std::optional<long long> started_at_unix, finished_at_unix, pid;
   std::string health_status;  // "starting", "healthy", "unhealthy"; empty without a health check
   std::optional<double> health_failing_streak;
   // HostConfig limits: 0 means none (Docker and Podman both say 0 for "not set").
@@ -115,5 +125,9 @@ std::string ErrorMessage(std::string_view body);
 // RFC 3339 with up to nanoseconds ("2026-11-24T22:13:10.06226054Z", "+01:00" offsets) as unix
 // seconds; nullopt for Go's zero time ("0001-01-01T00:00:00Z") and anything malformed.
 std::optional<double> ParseTimestamp(std::string_view text);
+
+// The same in whole seconds, rounded down as Go's Time.Unix() does (exact, where a double of
+// seconds plus nanoseconds may round up to the next second).
+std::optional<long long> ParseTimestampUnix(std::string_view text);
 
 }  // namespace ooe::docker

@@ -1,4 +1,5 @@
-// Fuzz target: Docker's /containers/json reply (collectors/docker/parser.h).
+// Fuzz target: Docker's /containers/json reply and Podman's libpod list, which the same parser
+// reads (collectors/docker/parser.h).
 #include <string_view>
 
 #include "collectors/docker/parser.h"
