@@ -38,6 +38,9 @@ const std::vector<CollectorKind>& CollectorKinds() {
                    "Only containers with this label (key or key=value), e.g. "
                    "com.docker.compose.project=onlyoffice"},
                   {"docker.name-regex", "name_regex", "Only containers whose name matches"},
+                  {"docker.inspect-max-age", "inspect_max_age",
+                   "Podman: reuse a container's inspect for at most this long (default 60s; "
+                   "0 inspects every scrape); limits changed by podman update show within it"},
               },
           .secret_envs = {},
           .default_target = docker::DefaultTarget,

@@ -9,8 +9,10 @@
 #include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "collectors/docker/podman_stats.h"
+#include "collectors/log.h"
 
 namespace ooe::docker {
 namespace {
@@ -123,7 +125,8 @@ std::optional<std::string> NegotiateApiVersion(std::string_view server_version) 
   return std::to_string(chosen.first) + "." + std::to_string(chosen.second);
 }
 
-Client::Client(ClientOptions options) : options_(std::move(options)) {}
+Client::Client(ClientOptions options)
+    : options_(std::move(options)), inspect_cache_(options_.inspect_max_age) {}
 
 HttpRequest Client::Request(const std::string& path) const {
   HttpRequest request;
@@ -176,14 +179,42 @@ Client::Reply Client::Check(const std::string& path, const HttpResponse& respons
   return reply;
 }
 
-std::string Client::ContainersPath() const {
-  std::string path = api_prefix_ + "/containers/json?all=1";
+std::string Client::WithFilters(std::string path) const {
   if (!options_.label_filters.empty()) {
     nlohmann::json filters;
     filters["label"] = options_.label_filters;
     path += "&filters=" + PercentEncode(filters.dump());
   }
   return path;
+}
+
+std::string Client::InspectPath(const std::string& id) const {
+  return api_prefix_ + "/containers/" + id + "/json";
+}
+
+void Client::Select(std::vector<ContainerSummary> list, Snapshot& snapshot) const {
+  for (auto& summary : list) {
+    if (options_.name_regex && !std::regex_search(summary.name, *options_.name_regex)) continue;
+    if (snapshot.containers.size() >= options_.max_containers) {
+      ++snapshot.skipped;
+      continue;
+    }
+    snapshot.containers.push_back(ContainerReading{std::move(summary), std::nullopt, std::nullopt});
+  }
+}
+
+// /info only adds the host's cores and memory, and costs Podman about 0.2 s of CPU: read it with
+// the containers, and again only every few minutes.
+bool Client::InfoDue() const { return !info_ || Clock::now() - info_read_at_ > kInfoLifetime; }
+
+void Client::ReadInfo(const std::string& path, const HttpResponse& response) {
+  // A proxy may forbid /info: then the stats' online_cpus stand in for the host's cores.
+  if (const auto reply = Check(path, response); reply.body) {
+    if (auto info = ParseEngineInfo(*reply.body)) {
+      info_ = *info.value;
+      info_read_at_ = Clock::now();
+    }
+  }
 }
 
 std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string& error) {
@@ -213,8 +244,59 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   Snapshot snapshot;
   snapshot.version = *version_;
   snapshot.api_version = api_prefix_.empty() ? "" : api_prefix_.substr(2);
+  if (podman_libpod_ && version_->engine == "podman" && !version_->version.empty()) {
+    bool refused = false;
+    auto fetched = FetchLibpod(context, snapshot, error, refused);
+    if (!refused) return fetched;
+    // A socket proxy that allows only the Docker paths: the compatible requests from now on,
+    // starting with this scrape.
+    podman_libpod_ = false;
+    error.clear();
+  }
+  return FetchCompatible(context, std::move(snapshot), error);
+}
 
-  const std::string list_path = ContainersPath();
+namespace {
+
+bool HasStats(const ContainerSummary& summary) {
+  return summary.state == "running" || summary.state == "paused";
+}
+
+// The failed requests of one scrape: the first is reported, with how many more.
+class Problems {
+ public:
+  void Add(std::string problem) {
+    if (count_++ == 0) first_ = std::move(problem);
+  }
+  void Report(std::string& error) const {
+    if (count_ == 0) return;
+    error = first_;
+    if (count_ > 1) error += " (and " + std::to_string(count_ - 1) + " more failed requests)";
+  }
+
+ private:
+  size_t count_ = 0;
+  std::string first_;
+};
+
+void RemoveVanished(Snapshot& snapshot, const std::vector<bool>& vanished) {
+  std::vector<ContainerReading> kept;
+  kept.reserve(snapshot.containers.size());
+  for (size_t i = 0; i < snapshot.containers.size(); ++i) {
+    if (!vanished[i]) kept.push_back(std::move(snapshot.containers[i]));
+  }
+  snapshot.containers = std::move(kept);
+}
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Snapshot snapshot,
+                                                std::string& error) {
+  const std::string list_path = WithFilters(api_prefix_ + "/containers/json?all=1");
   const auto list_reply = Check(list_path, http_.Perform(Request(list_path), context.deadline));
   if (!list_reply.body) {
     version_.reset();  // the engine may have been replaced by another version
@@ -226,147 +308,214 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
     error = "GET " + options_.endpoint.host + " " + list_path + ": " + list.error;
     return std::nullopt;
   }
-
-  for (auto& summary : *list.value) {
-    if (options_.name_regex && !std::regex_search(summary.name, *options_.name_regex)) continue;
-    if (snapshot.containers.size() >= options_.max_containers) {
-      ++snapshot.skipped;
-      continue;
-    }
-    snapshot.containers.push_back(ContainerReading{std::move(summary), std::nullopt, std::nullopt});
-  }
+  Select(std::move(*list.value), snapshot);
 
   // Every inspect and every stats request at once: each stats call waits for the engine's
   // 1-second sampling tick (Docker), so one after another would take a second per container.
-  // one-shot=true (API 1.41+) waits for one sample instead of two.
+  // one-shot=true (API 1.41+) waits for one sample instead of two. Docker's list has nothing
+  // that tells when an inspect has changed (its Status says "Up 3 seconds"), so every container
+  // is inspected every scrape, in the shadow of the stats' tick.
   const auto negotiated = SplitVersion(snapshot.api_version);
   const bool one_shot = negotiated && *negotiated >= std::make_pair(1, 41);
-  // Podman's compatible stats endpoint reads the container's cgroup and inspects it again for
-  // every request; its libpod report carries the same numbers for all running containers at
-  // once (100 containers: 1 request instead of 100, and a quarter of the engine's CPU).
-  const bool batch_stats =
-      podman_batch_stats_ && version_->engine == "podman" && !version_->version.empty();
-  const std::string batch_path = "/v" + version_->version + "/libpod/containers/stats?stream=false";
   std::vector<std::string> paths;
   std::vector<std::pair<size_t, bool>> owners;  // container index, is stats
-  // /info only adds the host's cores and memory, and costs Podman about 0.2 s of CPU: read it
-  // with the containers, and again only every few minutes.
-  const std::string info_path = api_prefix_ + "/info";
-  const bool read_info = !info_ || Clock::now() - info_read_at_ > kInfoLifetime;
-  auto add_stats_path = [&](size_t index) {
-    paths.push_back(api_prefix_ + "/containers/" + snapshot.containers[index].summary.id +
-                    "/stats?stream=false" + (one_shot ? "&one-shot=true" : ""));
-    owners.emplace_back(index, true);
-  };
-  auto has_stats = [](const ContainerSummary& summary) {
-    return summary.state == "running" || summary.state == "paused";
-  };
   for (size_t i = 0; i < snapshot.containers.size(); ++i) {
     const auto& summary = snapshot.containers[i].summary;
-    paths.push_back(api_prefix_ + "/containers/" + summary.id + "/json");
+    paths.push_back(InspectPath(summary.id));
     owners.emplace_back(i, false);
-    if (!batch_stats && has_stats(summary)) add_stats_path(i);
+    if (HasStats(summary)) {
+      paths.push_back(api_prefix_ + "/containers/" + summary.id + "/stats?stream=false" +
+                      (one_shot ? "&one-shot=true" : ""));
+      owners.emplace_back(i, true);
+    }
   }
   std::vector<HttpRequest> requests;
-  requests.reserve(paths.size() + 2);
+  requests.reserve(paths.size() + 1);
   for (const auto& path : paths) requests.push_back(Request(path));
-  if (batch_stats) requests.push_back(Request(batch_path));
+  const std::string info_path = api_prefix_ + "/info";
+  const bool read_info = InfoDue();
   if (read_info) requests.push_back(Request(info_path));
   auto responses = http_.PerformAll(requests, context.deadline);
-  if (read_info) {
-    // A proxy may forbid /info: then the stats' online_cpus stand in for the host's cores.
-    if (const auto info_reply = Check(info_path, responses.back()); info_reply.body) {
-      if (auto info = ParseEngineInfo(*info_reply.body)) {
-        info_ = *info.value;
-        info_read_at_ = Clock::now();
-      }
-    }
-    responses.pop_back();
-  }
+  if (read_info) ReadInfo(info_path, responses.back());
   if (info_) snapshot.info = *info_;
-  std::string batch_problem;
-  if (batch_stats) {
-    const auto reply = Check(batch_path, responses.back());
-    responses.pop_back();
-    if (reply.body) {
-      auto report = ParsePodmanStats(*reply.body);
-      if (!report) {
-        batch_problem = "GET " + options_.endpoint.host + " " + batch_path + ": " + report.error;
-      } else {
-        // The report covers stopped containers too, with zeros: as with the compatible
-        // endpoint, only running and paused containers have usage.
-        std::map<std::string_view, size_t> index_of;
-        for (size_t i = 0; i < snapshot.containers.size(); ++i) {
-          if (has_stats(snapshot.containers[i].summary)) {
-            index_of.emplace(snapshot.containers[i].summary.id, i);
-          }
-        }
-        for (auto& entry : *report.value) {
-          if (const auto found = index_of.find(entry.id); found != index_of.end()) {
-            snapshot.containers[found->second].stats = std::move(entry.stats);
-          }
-        }
-      }
-    } else if (reply.status == 403 || reply.status == 404) {
-      // A socket proxy that allows only the Docker paths: per-container stats from now on,
-      // starting with this scrape.
-      podman_batch_stats_ = false;
-      const size_t inspects = paths.size();
-      for (size_t i = 0; i < snapshot.containers.size(); ++i) {
-        if (has_stats(snapshot.containers[i].summary)) add_stats_path(i);
-      }
-      std::vector<HttpRequest> stats_requests;
-      for (size_t r = inspects; r < paths.size(); ++r) stats_requests.push_back(Request(paths[r]));
-      auto stats_responses = http_.PerformAll(stats_requests, context.deadline);
-      for (auto& response : stats_responses) responses.push_back(std::move(response));
-    } else {
-      batch_problem = reply.error;  // the inspect data still stands
-    }
-  }
 
-  std::string first_problem = batch_problem;
-  size_t problems = batch_problem.empty() ? 0 : 1;
+  Problems problems;
   std::vector<bool> vanished(snapshot.containers.size(), false);
-  for (size_t r = 0; r < responses.size(); ++r) {
+  for (size_t r = 0; r < paths.size(); ++r) {
     const auto [index, is_stats] = owners[r];
     auto& reading = snapshot.containers[index];
     const auto reply = Check(paths[r], responses[r]);
-    std::string problem;
     if (reply.status == 404) {
       vanished[index] = true;  // removed since the list: not a failure
       continue;
     }
     if (!reply.body) {
-      problem = reply.error;
+      problems.Add(reply.error);
     } else if (is_stats) {
       auto stats = ParseStats(*reply.body);
       if (stats) {
         reading.stats = std::move(*stats.value);
       } else {
-        problem = "GET " + options_.endpoint.host + " " + paths[r] + ": " + stats.error;
+        problems.Add("GET " + options_.endpoint.host + " " + paths[r] + ": " + stats.error);
       }
     } else {
       auto inspect = ParseInspect(*reply.body);
       if (inspect) {
         reading.inspect = std::move(*inspect.value);
       } else {
-        problem = "GET " + options_.endpoint.host + " " + paths[r] + ": " + inspect.error;
+        problems.Add("GET " + options_.endpoint.host + " " + paths[r] + ": " + inspect.error);
       }
     }
-    if (!problem.empty()) {
-      if (problems++ == 0) first_problem = std::move(problem);
+  }
+  RemoveVanished(snapshot, vanished);
+  problems.Report(error);
+  return snapshot;
+}
+
+std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapshot snapshot,
+                                            std::string& error, bool& refused) {
+  const auto start = Clock::now();
+  // Both libpod replies cover every container at once. Podman's compatible list is the same
+  // list without the state facts that say whether a kept inspect still holds, and costs Podman
+  // more; its compatible stats take one request per container, each reading the cgroup and
+  // inspecting the container again (100 containers: a quarter of the engine's CPU).
+  const std::string libpod = "/v" + version_->version + "/libpod/containers";
+  const std::string list_path = WithFilters(libpod + "/json?all=true");
+  const std::string stats_path = libpod + "/stats?stream=false";
+  const std::string info_path = api_prefix_ + "/info";
+  const bool read_info = InfoDue();
+  const auto due = inspect_cache_.Due(start);
+  std::vector<HttpRequest> requests = {Request(list_path), Request(stats_path)};
+  if (read_info) requests.push_back(Request(info_path));
+  const size_t first_due = requests.size();
+  for (const auto& id : due) requests.push_back(Request(InspectPath(id)));
+  auto responses = http_.PerformAll(requests, context.deadline);
+  const double first_round_seconds = SecondsSince(start);
+
+  const auto list_reply = Check(list_path, responses[0]);
+  const auto stats_reply = Check(stats_path, responses[1]);
+  auto is_refusal = [](const Reply& reply) { return reply.status == 403 || reply.status == 404; };
+  if (is_refusal(list_reply) || is_refusal(stats_reply)) {
+    refused = true;
+    return std::nullopt;
+  }
+  if (!list_reply.body) {
+    version_.reset();  // the engine may have been replaced by another version
+    error = list_reply.error;
+    return std::nullopt;
+  }
+  auto list = ParseContainerList(*list_reply.body);
+  if (!list) {
+    error = "GET " + options_.endpoint.host + " " + list_path + ": " + list.error;
+    return std::nullopt;
+  }
+  if (read_info) ReadInfo(info_path, responses[2]);
+  if (info_) snapshot.info = *info_;
+  Select(std::move(*list.value), snapshot);
+
+  Problems problems;
+  std::map<std::string, ContainerStats, std::less<>> stats_of;
+  bool stats_read = false;
+  if (!stats_reply.body) {
+    problems.Add(stats_reply.error);  // the inspect data still stands
+  } else if (auto report = ParsePodmanStats(*stats_reply.body); !report) {
+    problems.Add("GET " + options_.endpoint.host + " " + stats_path + ": " + report.error);
+  } else {
+    stats_read = true;
+    for (auto& entry : *report.value) stats_of.emplace(std::move(entry.id), std::move(entry.stats));
+  }
+  std::map<std::string_view, const HttpResponse*> due_reply;
+  for (size_t d = 0; d < due.size(); ++d) due_reply.emplace(due[d], &responses[first_due + d]);
+
+  const auto now = Clock::now();
+  std::vector<size_t> changed;  // containers to inspect now
+  size_t kept = 0;
+  for (size_t i = 0; i < snapshot.containers.size(); ++i) {
+    auto& reading = snapshot.containers[i];
+    const auto& summary = reading.summary;
+    // The report covers stopped containers too, with zeros: as with the compatible endpoint,
+    // only running and paused containers have usage.
+    if (const auto found = stats_of.find(summary.id);
+        found != stats_of.end() && HasStats(summary)) {
+      reading.stats = std::move(found->second);
+    }
+    const bool limit_changed =
+        stats_read && inspect_cache_.MemoryLimitChanged(
+                          summary.id, reading.stats ? reading.stats->memory_limit : std::nullopt);
+    if (const auto found = due_reply.find(summary.id); found != due_reply.end()) {
+      // Read with the list, so it may predate it: used only when it shows the listed state.
+      if (const auto reply = Check(InspectPath(summary.id), *found->second); reply.body) {
+        auto inspect = ParseInspect(*reply.body);
+        if (inspect && !limit_changed && InspectMatchesList(*inspect.value, summary)) {
+          inspect_cache_.Store(summary.id, *inspect.value, now);
+          reading.inspect = std::move(*inspect.value);
+          continue;
+        }
+      }
+    } else if (!limit_changed) {
+      if (const auto* kept_inspect = inspect_cache_.Find(summary, now)) {
+        reading.inspect = *kept_inspect;
+        ++kept;
+        continue;
+      }
+    }
+    changed.push_back(i);
+  }
+
+  std::vector<HttpRequest> inspect_requests;
+  inspect_requests.reserve(changed.size());
+  for (const size_t i : changed) {
+    inspect_requests.push_back(Request(InspectPath(snapshot.containers[i].summary.id)));
+  }
+  const auto second_round_start = Clock::now();
+  const auto inspect_responses = inspect_requests.empty()
+                                     ? std::vector<HttpResponse>()
+                                     : http_.PerformAll(inspect_requests, context.deadline);
+  const double second_round_seconds = SecondsSince(second_round_start);
+  std::vector<bool> vanished(snapshot.containers.size(), false);
+  for (size_t c = 0; c < changed.size(); ++c) {
+    auto& reading = snapshot.containers[changed[c]];
+    const std::string& id = reading.summary.id;
+    const std::string path = InspectPath(id);
+    const auto reply = Check(path, inspect_responses[c]);
+    if (reply.status == 404) {
+      vanished[changed[c]] = true;  // removed since the list: not a failure
+      continue;
+    }
+    if (!reply.body) {
+      inspect_cache_.Forget(id);
+      problems.Add(reply.error);
+      continue;
+    }
+    auto inspect = ParseInspect(*reply.body);
+    if (!inspect) {
+      inspect_cache_.Forget(id);
+      problems.Add("GET " + options_.endpoint.host + " " + path + ": " + inspect.error);
+      continue;
+    }
+    inspect_cache_.Store(id, *inspect.value, Clock::now());
+    reading.inspect = std::move(*inspect.value);
+  }
+  RemoveVanished(snapshot, vanished);
+
+  std::set<std::string> listed;
+  for (const auto& reading : snapshot.containers) {
+    listed.insert(reading.summary.id);
+    if (stats_read) {
+      inspect_cache_.SeeMemoryLimit(reading.summary.id,
+                                    reading.stats ? reading.stats->memory_limit : std::nullopt);
     }
   }
-  std::vector<ContainerReading> kept;
-  kept.reserve(snapshot.containers.size());
-  for (size_t i = 0; i < snapshot.containers.size(); ++i) {
-    if (!vanished[i]) kept.push_back(std::move(snapshot.containers[i]));
-  }
-  snapshot.containers = std::move(kept);
-  if (problems > 0) {
-    error = first_problem;
-    if (problems > 1) error += " (and " + std::to_string(problems - 1) + " more failed requests)";
-  }
+  inspect_cache_.Retain(listed);
+  Log(LogLevel::kDebug, "docker: libpod scrape",
+      {{"host", options_.endpoint.host},
+       {"containers", std::to_string(snapshot.containers.size())},
+       {"inspects_kept", std::to_string(kept)},
+       {"inspects_due", std::to_string(due.size())},
+       {"inspects_changed", std::to_string(changed.size())},
+       {"list_and_stats_seconds", std::to_string(first_round_seconds)},
+       {"changed_inspects_seconds", std::to_string(second_round_seconds)}});
+  problems.Report(error);
   return snapshot;
 }
 

@@ -2,6 +2,7 @@
 // socket or tcp:// (TLS optional), every container's inspect and stats in flight at once.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <regex>
 #include <string>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "collectors/collector.h"
+#include "collectors/docker/inspect_cache.h"
 #include "collectors/docker/parser.h"
 #include "collectors/http/client.h"
 
@@ -40,6 +42,9 @@ struct ClientOptions {
   std::optional<std::regex> name_regex;    // applied here to the name without '/'
   size_t max_containers = 300;
   size_t max_body_bytes = size_t{4} << 20;
+  // Podman: the longest an inspect reply is reused for (limits changed by `podman update` show
+  // within it); 0 inspects every container every scrape. Docker inspects every scrape anyway.
+  std::chrono::milliseconds inspect_max_age = std::chrono::seconds(60);
 };
 
 // One selected container: what the list said, and what inspect and stats answered.
@@ -78,15 +83,32 @@ class Client {
   HttpRequest Request(const std::string& path) const;
   // Turns a response into a body or one line "GET <host> <path>: <what went wrong>".
   Reply Check(const std::string& path, const HttpResponse& response) const;
-  std::string ContainersPath() const;
+  // `path` with the label filters as the engine's filters parameter.
+  std::string WithFilters(std::string path) const;
+  std::string InspectPath(const std::string& id) const;
+  // The list's containers that name_regex and max_containers let through, into `snapshot`.
+  void Select(std::vector<ContainerSummary> list, Snapshot& snapshot) const;
+  bool InfoDue() const;
+  void ReadInfo(const std::string& path, const HttpResponse& response);
+
+  // Docker (and Podman behind a proxy that allows only the Docker paths): the list, then every
+  // container's inspect and stats at once.
+  std::optional<Snapshot> FetchCompatible(const ScrapeContext& context, Snapshot snapshot,
+                                          std::string& error);
+  // Podman: the libpod list and stats report (every container in one reply each) with the
+  // inspects that are due, then inspects only of containers the list shows changed. `refused`
+  // when a proxy answered 403 or 404 to a libpod path.
+  std::optional<Snapshot> FetchLibpod(const ScrapeContext& context, Snapshot snapshot,
+                                      std::string& error, bool& refused);
 
   ClientOptions options_;
   HttpClient http_;
   std::optional<VersionInfo> version_;  // negotiated once, again after a failure
   std::string api_prefix_;              // "/v1.41" or ""
-  // Podman answers every running container's stats in one libpod request; false once that
-  // request was refused (a socket proxy that allows only the Docker paths), then per container.
-  bool podman_batch_stats_ = true;
+  // Podman's libpod list and stats report; false once refused (a socket proxy that allows only
+  // the Docker paths), then the compatible requests.
+  bool podman_libpod_ = true;
+  InspectCache inspect_cache_;
   std::optional<EngineInfo> info_;  // /info, kept for kInfoLifetime
   Clock::time_point info_read_at_;
   static constexpr std::chrono::minutes kInfoLifetime{5};

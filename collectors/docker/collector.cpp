@@ -338,7 +338,7 @@ class DockerCollector final : public Collector {
 std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target) {
   target.ExpectOnly({"name", "host", "tls", "tls_ca_file", "tls_cert_file", "tls_key_file",
                      "tls_insecure_skip_verify", "label_filter", "name_regex", "label_allowlist",
-                     "max_containers", "max_body_size"});
+                     "max_containers", "max_body_size", "inspect_max_age"});
   docker::ClientOptions options;
   options.tls.ca_file = target.String("tls_ca_file", "");
   options.tls.cert_file = target.String("tls_cert_file", "");
@@ -372,6 +372,7 @@ std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target) {
   }
   options.max_containers = static_cast<size_t>(target.Integer("max_containers", 300, 1, 100000));
   options.max_body_bytes = target.Bytes("max_body_size", size_t{4} << 20);
+  options.inspect_max_age = target.Duration("inspect_max_age", options.inspect_max_age);
   std::vector<std::string> allowlist = target.StringList("label_allowlist");
   std::set<std::string> label_names;
   for (const auto& key : allowlist) {

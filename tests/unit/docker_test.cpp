@@ -507,6 +507,9 @@ TEST_CASE("docker: docker target configuration errors name the key") {
   CHECK_THROWS_WITH(make("host: unix:///s\nlabel_allowlist: [a.b, a_b]"),
                     Catch::Contains("label_allowlist"));
   CHECK_THROWS_WITH(make("host: unix:///s\nhots: x"), Catch::Contains("hots"));
+  CHECK_THROWS_WITH(make("host: unix:///s\ninspect_max_age: soon"),
+                    Catch::Contains("target.inspect_max_age"));
+  CHECK(make("host: unix:///s\ninspect_max_age: 5m")->Target() == "unix:///s");
   CHECK(docker::LabelName("com.docker.compose.project") ==
         "container_label_com_docker_compose_project");
   CHECK(docker::LabelName("a-b/c") == "container_label_a_b_c");
