@@ -453,7 +453,8 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
         }
       }
     } else if (!limit_changed) {
-      if (const auto* kept_inspect = inspect_cache_.Find(summary, now)) {
+      // `start`, when Due() was asked: an inspect that fell due since is read at the next scrape.
+      if (const auto* kept_inspect = inspect_cache_.Find(summary, start)) {
         reading.inspect = *kept_inspect;
         ++kept;
         continue;

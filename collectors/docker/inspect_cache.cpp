@@ -5,6 +5,8 @@
 namespace ooe::docker {
 namespace {
 
+using std::chrono::milliseconds;
+
 std::optional<long long> WholeNumber(std::optional<double> value) {
   if (!value || *value != std::trunc(*value) || std::fabs(*value) > 9.0e15) return std::nullopt;
   return static_cast<long long>(*value);
@@ -54,12 +56,19 @@ void InspectCache::Store(const std::string& id, const ContainerInspect& inspect,
   auto [found, inserted] = entries_.try_emplace(id);
   Entry& entry = found->second;
   entry.inspect = inspect;
-  auto age = max_age_;
-  if (inserted && max_age_.count() > 0) {
+  if (max_age_.count() <= 0) {
+    entry.refresh_at = now;
+  } else if (inserted) {
     std::uniform_int_distribution<long long> spread(1, max_age_.count());
-    age = std::chrono::milliseconds(spread(random_));
+    entry.refresh_at = now + milliseconds(spread(random_));
+  } else if (entry.refresh_at <= now) {
+    // The container keeps its own phase: refreshed at the first scrape after each multiple of
+    // max_age, so containers read at one scrape do not all fall due again at one later scrape
+    // (with irregular scrape intervals they would gather there, up to all of them at once).
+    const auto behind = std::chrono::duration_cast<milliseconds>(now - entry.refresh_at);
+    entry.refresh_at += (behind / max_age_ + 1) * max_age_;
   }
-  entry.refresh_at = now + age;
+  // Otherwise (read again because the list showed a change) the next refresh stays as it was.
 }
 
 void InspectCache::SeeMemoryLimit(const std::string& id, std::optional<double> memory_limit) {

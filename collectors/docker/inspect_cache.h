@@ -39,8 +39,10 @@ class InspectCache {
   // report may predate that.
   bool MemoryLimitChanged(const std::string& id, std::optional<double> memory_limit) const;
 
-  // Keeps a new inspect of `id`. A container seen for the first time gets a random age within
-  // max_age, so the refreshes of containers started together spread over the scrapes.
+  // Keeps a new inspect of `id`, read at `now`. A container seen for the first time is due
+  // again after a random part of max_age, so the refreshes of containers started together
+  // spread over the scrapes; later it is due every max_age from then on, never later than
+  // max_age after its inspect was read.
   void Store(const std::string& id, const ContainerInspect& inspect, Clock::time_point now);
 
   // Remembers the memory limit the stats report gave `id` in this scrape (nullopt: none).

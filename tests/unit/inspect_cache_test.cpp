@@ -2,8 +2,10 @@
 // state facts, when a kept inspect still holds, and when it must be read again.
 #include "collectors/docker/inspect_cache.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
+#include <random>
 
 #include "tests/support/process.h"
 
@@ -106,11 +108,15 @@ TEST_CASE("podman: a kept inspect is used until its maximum age, then read again
   // Never kept beyond the maximum age (the first age is spread within it).
   CHECK(cache.Find(run, start + seconds(60)) == nullptr);
   CHECK(cache.Due(start + seconds(60)) == std::vector<std::string>{run.id});
-  // Read again: kept for the full maximum age from then on.
-  const auto refreshed = start + seconds(60);
+  // Read again late (no scrape for 100 s): kept at most the maximum age from then on.
+  const auto refreshed = start + seconds(100);
   cache.Store(run.id, InspectFixture("run"), refreshed);
-  CHECK(cache.Find(run, refreshed + seconds(59)) != nullptr);
+  CHECK(cache.Find(run, refreshed) != nullptr);
   CHECK(cache.Find(run, refreshed + seconds(60)) == nullptr);
+  // Read again because the list showed a change: used, and never beyond the maximum age.
+  cache.Store(run.id, InspectFixture("run"), refreshed + seconds(30));
+  CHECK(cache.Find(run, refreshed + seconds(30)) != nullptr);
+  CHECK(cache.Find(run, refreshed + seconds(90)) == nullptr);
   // A list entry that shows another state is never answered from the cache.
   auto stopped = run;
   stopped.state = "exited";
@@ -131,6 +137,20 @@ TEST_CASE("podman: containers seen together get their refreshes spread over the 
   CHECK(at_half > 35);
   CHECK(at_half < 65);
   CHECK(cache.Due(start + seconds(60)).size() == 100);
+
+  // An hour of scrapes at irregular intervals (10 to 20 s): each reads again what is due, and
+  // they stay spread, about interval / max age of them per scrape, never all at once.
+  std::minstd_rand jitter(5);
+  std::uniform_int_distribution<int> interval_ms(10000, 20000);
+  auto now = start;
+  size_t most = 0;
+  for (int scrape = 0; scrape < 240; ++scrape) {
+    now += milliseconds(interval_ms(jitter));
+    const auto due = cache.Due(now);
+    most = std::max(most, due.size());
+    for (const auto& id : due) cache.Store(id, inspect, now);
+  }
+  CHECK(most < 55);
 }
 
 TEST_CASE("podman: health-checked containers are read every scrape, limits when they change") {
