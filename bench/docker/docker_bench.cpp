@@ -1,14 +1,15 @@
-// Scrape time with 100 real containers: onlyoffice-exporter (only the docker collector on) vs
-// `podman stats --no-stream --format json` vs the same Engine API calls made with curl one after
-// another (the serial floor) and all at once (the engine's own cost), on Podman's API service; then
-// ours vs `docker stats --no-stream` on a private dockerd, whose stats calls wait for its 1-second
-// sampling tick.
+// Scrape time with 100 real containers: onlyoffice-exporter (only the docker collector on), its
+// first (cold) scrape and its steady state apart, vs `podman stats --no-stream --format json` vs
+// the same Engine API calls made with curl one after another (the serial floor) and all at once
+// (the engine's own cost), on Podman's API service; then ours vs `docker stats --no-stream` on a
+// private dockerd, whose stats calls wait for its 1-second sampling tick.
 // Run (as root): cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 //   cmake --build build/release --target bench_docker && build/release/bench/bench_docker
 //   [containers] [rounds]
 // (defaults 100 containers, 5 rounds; a Debug build times our JSON parsing unoptimised).
 #include <iomanip>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "bench/bench_stats.h"
@@ -60,22 +61,29 @@ double TimeCommand(const std::vector<std::string>& argv) {
   return seconds;
 }
 
-// One curl with the calls our collector makes: /version, the list, /info, every container's
-// inspect, and the stats (on Podman one libpod report, as the collector reads it; else one
-// request per container). `parallel`: all in flight at once (the engine's own cost, the floor
-// any API client pays), else one after another on one connection (the serial floor).
-std::vector<std::string> CurlCommand(const ContainerEngine& engine, bool podman, bool parallel) {
+// One curl with the calls our collector makes. Docker: /version, the list, /info, and every
+// container's inspect and stats. Podman, first scrape: /version, the libpod list, /info, the
+// libpod stats report (all containers in one reply) and every container's inspect; Podman,
+// `steady`: the libpod list and stats report only (the inspects a later scrape still makes are
+// counted apart). `parallel`: all in flight at once (the engine's own cost, the floor any API
+// client pays), else one after another on one connection (the serial floor).
+std::vector<std::string> CurlCommand(const ContainerEngine& engine, bool podman, bool parallel,
+                                     bool steady = false) {
   std::istringstream ids(engine.Cli({"ps", "-q", "--no-trunc"}));
   const std::string base = "http://localhost/v1.41";
+  const std::string libpod = "http://localhost/v" +
+                             engine.Cli({"version", "--format", "{{.Server.Version}}"}) +
+                             "/libpod/containers";
   std::string command = "curl -sf " +
                         std::string(parallel ? "--parallel --parallel-max 300 " : "") +
-                        "--unix-socket " + engine.SocketPath() + " -o /dev/null " +
-                        "http://localhost/version -o /dev/null '" + base +
-                        "/containers/json?all=1' -o /dev/null " + base + "/info";
+                        "--unix-socket " + engine.SocketPath();
+  if (!steady) command += " -o /dev/null http://localhost/version -o /dev/null " + base + "/info";
   if (podman) {
-    command += " -o /dev/null 'http://localhost/v" +
-               engine.Cli({"version", "--format", "{{.Server.Version}}"}) +
-               "/libpod/containers/stats?stream=false'";
+    command += " -o /dev/null '" + libpod + "/json?all=true' -o /dev/null '" + libpod +
+               "/stats?stream=false'";
+    if (steady) return {"sh", "-c", command};
+  } else {
+    command += " -o /dev/null '" + base + "/containers/json?all=1'";
   }
   for (std::string id; ids >> id;) {
     command += " -o /dev/null " + base + "/containers/" + id + "/json";
@@ -87,17 +95,69 @@ std::vector<std::string> CurlCommand(const ContainerEngine& engine, bool podman,
   return {"sh", "-c", command};
 }
 
+// One curl for one libpod reply ("json?all=true", the list, or "stats?stream=false").
+std::vector<std::string> CurlOne(const ContainerEngine& engine, const std::string& what) {
+  return {"curl",
+          "-sf",
+          "-o",
+          "/dev/null",
+          "--unix-socket",
+          engine.SocketPath(),
+          "http://localhost/v" + engine.Cli({"version", "--format", "{{.Server.Version}}"}) +
+              "/libpod/containers/" + what};
+}
+
+// The collector's own timing of its first round on Podman (list, stats report and due
+// inspects together), per scrape, from its debug lines.
+std::vector<double> FirstRoundSeconds(const std::string& log) {
+  static const std::regex kLine("list_and_stats_seconds=([0-9.]+)");
+  std::vector<double> seconds;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), kLine); it != std::sregex_iterator();
+       ++it) {
+    seconds.push_back(std::stod((*it)[1].str()));
+  }
+  if (!seconds.empty()) seconds.erase(seconds.begin());  // the first scrape
+  return seconds;
+}
+
+// The inspects each Podman scrape made, from the collector's debug lines: kept, due (maximum
+// age or health check) and changed (new, or the list shows another state).
+std::string InspectCounts(const std::string& log) {
+  static const std::regex kLine(
+      "inspects_kept=([0-9]+) inspects_due=([0-9]+) inspects_changed=([0-9]+)");
+  std::string counts;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), kLine); it != std::sregex_iterator();
+       ++it) {
+    counts +=
+        (counts.empty() ? "" : ", ") + (*it)[1].str() + "/" + (*it)[2].str() + "/" + (*it)[3].str();
+  }
+  return counts;
+}
+
 void Row(const std::string& what, const std::vector<double>& seconds, double ours) {
   const double median = ooe::bench::Percentile(seconds, 0.5);
-  std::cout << "  " << std::left << std::setw(44) << what << std::right << std::fixed
+  std::cout << "  " << std::left << std::setw(48) << what << std::right << std::fixed
             << std::setprecision(3) << std::setw(8) << median << " s";
   if (ours > 0) std::cout << "   ours / this = " << std::setprecision(2) << ours / median;
   std::cout << "\n";
 }
 
-ooe::test::ExporterProcess StartExporter(const ContainerEngine& engine) {
-  return ooe::test::ExporterProcess(
-      {"--no-collector.redis", "--collector.docker", "--docker.host", engine.Host()});
+ooe::test::ExporterProcess StartExporter(const ContainerEngine& engine,
+                                         const std::string& inspect_max_age = "") {
+  std::vector<std::string> flags = {"--no-collector.redis", "--collector.docker", "--docker.host",
+                                    engine.Host(),          "--log.level",        "debug"};
+  if (!inspect_max_age.empty()) {
+    flags.insert(flags.end(), {"--docker.inspect-max-age", inspect_max_age});
+  }
+  return ooe::test::ExporterProcess(flags);
+}
+
+void Memory(ooe::test::ExporterProcess& exporter, const std::string& what) {
+  const pid_t pid = exporter.GetProcess().Pid();
+  std::cout << "  " << what << " resident memory: " << std::setprecision(1) << std::fixed
+            << ooe::bench::ResidentBytes(pid) / (1024 * 1024)
+            << " MiB (own: " << ooe::bench::ResidentBytes(pid, "RssAnon:") / (1024 * 1024)
+            << " MiB)\n";
 }
 
 }  // namespace
@@ -113,13 +173,24 @@ int main(int argc, char** argv) {
     std::cout << "Podman " << podman.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
               << containers << " running containers (started in " << std::setprecision(1)
               << std::fixed << Seconds(started) << " s), " << rounds << " rounds, medians:\n";
+    // Ours as configured by default (inspects kept up to 60 s), and with every inspect read
+    // every scrape (inspect_max_age 0), the cost when all containers changed at once.
     auto exporter = StartExporter(podman);
-    ScrapeOurs(exporter, containers);  // first scrape negotiates the API version
-    std::vector<double> ours, podman_stats, serial, parallel;
+    auto uncached = StartExporter(podman, "0");
+    const double cold = ScrapeOurs(exporter, containers);
+    const double cold_uncached = ScrapeOurs(uncached, containers);
+    std::vector<double> ours, ours_uncached, podman_stats, serial, parallel, serial_steady,
+        parallel_steady, list_alone, stats_alone;
+    const auto list_command = CurlOne(podman, "json?all=true");
+    const auto stats_command = CurlOne(podman, "stats?stream=false");
     const auto serial_command = CurlCommand(podman, true, false);
     const auto parallel_command = CurlCommand(podman, true, true);
+    const auto serial_steady_command = CurlCommand(podman, true, false, true);
+    const auto parallel_steady_command = CurlCommand(podman, true, true, true);
+    const auto rounds_started = ooe::Clock::now();
     for (int round = 0; round < rounds; ++round) {
       ours.push_back(ScrapeOurs(exporter, containers));
+      ours_uncached.push_back(ScrapeOurs(uncached, containers));
       const auto start = ooe::Clock::now();
       int exit_code = -1;
       podman.Cli({"stats", "--no-stream", "--format", "json"}, &exit_code);
@@ -130,14 +201,29 @@ int main(int argc, char** argv) {
       }
       serial.push_back(TimeCommand(serial_command));
       parallel.push_back(TimeCommand(parallel_command));
+      serial_steady.push_back(TimeCommand(serial_steady_command));
+      parallel_steady.push_back(TimeCommand(parallel_steady_command));
+      list_alone.push_back(TimeCommand(list_command));
+      stats_alone.push_back(TimeCommand(stats_command));
     }
+    const double spacing = Seconds(rounds_started) / rounds;
     const double ours_median = ooe::bench::Percentile(ours, 0.5);
-    Row("onlyoffice-exporter /metrics (docker only)", ours, 0);
+    Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
+    Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
+    Row("same, inspect_max_age 0, first scrape", {cold_uncached}, 0);
+    Row("same, inspect_max_age 0, later scrapes", ours_uncached, ours_median);
     Row("podman stats --no-stream --format json", podman_stats, ours_median);
-    Row("curl, the same API calls one after another", serial, ours_median);
-    Row("curl, the same API calls all at once", parallel, ours_median);
-    std::cout << "  exporter resident memory: " << std::setprecision(1)
-              << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024) << " MiB\n";
+    Row("curl, first scrape's calls one after another", serial, ours_median);
+    Row("curl, first scrape's calls all at once", parallel, ours_median);
+    Row("curl, libpod list + stats one after another", serial_steady, ours_median);
+    Row("curl, libpod list + stats all at once", parallel_steady, ours_median);
+    Row("curl, libpod list alone", list_alone, ours_median);
+    Row("curl, libpod stats report alone", stats_alone, ours_median);
+    Row("ours: list + stats + due inspects (its log)", FirstRoundSeconds(exporter.Log()), 0);
+    std::cout << "  inspects per scrape, kept/due/changed (a scrape every " << std::setprecision(1)
+              << spacing << " s; due = older than 60 s, spread, or health-checked): "
+              << InspectCounts(exporter.Log()) << "\n";
+    Memory(exporter, "exporter");
   }
 
   {
@@ -146,7 +232,7 @@ int main(int argc, char** argv) {
     std::cout << "Docker " << docker.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
               << containers << " running containers, " << rounds << " rounds, medians:\n";
     auto exporter = StartExporter(docker);
-    ScrapeOurs(exporter, containers);
+    const double cold = ScrapeOurs(exporter, containers);
     std::vector<double> ours, docker_stats;
     for (int round = 0; round < rounds; ++round) {
       ours.push_back(ScrapeOurs(exporter, containers));
@@ -155,12 +241,12 @@ int main(int argc, char** argv) {
       docker_stats.push_back(Seconds(start));
     }
     const double ours_median = ooe::bench::Percentile(ours, 0.5);
-    Row("onlyoffice-exporter /metrics (docker only)", ours, 0);
+    Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
+    Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
     Row("docker stats --no-stream", docker_stats, ours_median);
     std::cout << "  serial floor: every stats call waits for the 1 s tick, so about " << containers
-              << " s (not run)\n"
-              << "  exporter resident memory: " << std::setprecision(1)
-              << ooe::bench::ResidentBytes(exporter.GetProcess().Pid()) / (1024 * 1024) << " MiB\n";
+              << " s (not run)\n";
+    Memory(exporter, "exporter");
   }
   return 0;
 }
