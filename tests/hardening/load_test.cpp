@@ -1,13 +1,15 @@
 // Load (issue 8): 50 concurrent wrk clients scrape /metrics for 30 s while the exporter watches a
-// real redis-server and real nginx in front of the DocService stand-in. The backends must see
-// the rate of single-flight collections, not one visit per scrape; counted by the backends
-// themselves (Redis' INFO commandstats, nginx's access log). RabbitMQ is left out: its
-// management API keeps no request count the test could read.
+// real redis-server, real nginx in front of the DocService stand-in and a real RabbitMQ node. The
+// backends must see the rate of single-flight collections, not one visit per scrape; counted by
+// the backends themselves (Redis' INFO commandstats, nginx's access log) and, since RabbitMQ's
+// management API keeps no request count, by real nginx as a reverse proxy in front of it.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <regex>
 
 #include "tests/support/documentserver.h"
+#include "tests/support/nginx.h"
+#include "tests/support/rabbitmq_server.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
 
@@ -22,10 +24,6 @@ double RedisCalls(test::RedisServer& redis, const std::string& command) {
   std::smatch match;
   const std::regex pattern("cmdstat_" + command + ":calls=([0-9]+)");
   return std::regex_search(stats, match, pattern) ? std::stod(match[1]) : 0;
-}
-
-size_t CountLines(const std::string& text) {
-  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 // wrk --latency's figure for `percentile` ("50%", "99%"), in milliseconds.
@@ -45,13 +43,21 @@ TEST_CASE("load: 50 clients for 30 s, the backends see single-flight collection 
   test::RedisServer redis;
   test::DocServiceStandin standin;
   test::DocumentServerNginx nginx(standin.Port(), "60s", /*access_log=*/true);
+  auto& rabbitmq = test::RabbitmqServer::Shared();
+  rabbitmq.DeclareDocumentServerTopology();
+  const auto rabbitmq_proxy = test::Nginx::ReverseProxy(rabbitmq.ManagementPort());
   test::TempDir dir;
   // Through nginx only, so that nginx sees every Document Server request: /healthcheck and the
   // two CommandService commands (version, license) per collection.
   constexpr double kNginxRequestsPerCollection = 3;
+  // /api/overview, /api/nodes and one page of /api/queues (Document Server's four queues, 500 a
+  // page).
+  constexpr double kRabbitmqRequestsPerCollection = 3;
   test::WriteFile(dir / "config.yml",
                   "collectors:\n  redis:\n    targets:\n      - {address: " + redis.Address() +
-                      "}\n  documentserver:\n    targets:\n      - {url: " + nginx.Url() + "}\n");
+                      "}\n  documentserver:\n    targets:\n      - {url: " + nginx.Url() +
+                      "}\n  rabbitmq:\n    targets:\n      - {url: " + rabbitmq_proxy.Url() +
+                      "}\n");
   test::ExporterProcess exporter(
       {"--config.file=" + (dir / "config.yml").string(), "--no-collector.docker"});
 
@@ -73,7 +79,9 @@ TEST_CASE("load: 50 clients for 30 s, the backends see single-flight collection 
   // Less the first INFO commandstats (counted in the second) and the last scrape's INFO.
   const double info_calls = RedisCalls(redis, "info") - info_before - 2;
   const double nginx_requests =
-      static_cast<double>(CountLines(nginx.AccessLog())) - kNginxRequestsPerCollection;
+      static_cast<double>(nginx.RequestCount()) - kNginxRequestsPerCollection;
+  const double rabbitmq_requests =
+      static_cast<double>(rabbitmq_proxy.RequestCount()) - kRabbitmqRequestsPerCollection;
   std::smatch match;
   std::regex_search(output, match, std::regex("([0-9]+) requests in"));
   const double wrk_requests = match.empty() ? 0 : std::stod(match[1]);
@@ -81,25 +89,33 @@ TEST_CASE("load: 50 clients for 30 s, the backends see single-flight collection 
   const double p99 = LatencyMs(output, "99%");
 
   std::printf(
-      "\nLoad: wrk, 50 connections, 30 s, against redis + Document Server (nginx + stand-in)\n"
+      "\nLoad: wrk, 50 connections, 30 s, against redis + Document Server (nginx + stand-in) + "
+      "RabbitMQ (through nginx)\n"
       "  scrapes answered (wrk): %.0f (%.0f/s); exporter scrapes_total %.0f\n"
       "  latency p50 %.2f ms, p99 %.2f ms\n"
       "  collections: %.0f (%.1f scrapes per collection)\n"
-      "  Redis INFO calls: %.0f; nginx requests: %.0f (%.0f per collection)\n"
-      "  without single-flight the backends would have seen %.0f INFO calls and %.0f nginx "
-      "requests\n",
+      "  Redis INFO calls: %.0f; nginx requests: %.0f (%.0f per collection); RabbitMQ "
+      "management API requests (through its nginx): %.0f (%.0f per collection)\n"
+      "  without single-flight the backends would have seen %.0f INFO calls, %.0f nginx "
+      "requests and %.0f RabbitMQ requests\n",
       wrk_requests, wrk_requests / 30, scrapes, p50, p99, collections, scrapes / collections,
-      info_calls, nginx_requests, kNginxRequestsPerCollection, scrapes,
-      scrapes * kNginxRequestsPerCollection);
+      info_calls, nginx_requests, kNginxRequestsPerCollection, rabbitmq_requests,
+      kRabbitmqRequestsPerCollection, scrapes, scrapes * kNginxRequestsPerCollection,
+      scrapes * kRabbitmqRequestsPerCollection);
   std::fflush(stdout);
 
   CHECK(output.find("Non-2xx") == std::string::npos);
   CHECK(output.find("Socket errors") == std::string::npos);
   CHECK(wrk_requests > 1000);
   CHECK(scrapes >= wrk_requests);
+  for (const std::string kind : {"redis", "documentserver", "rabbitmq"}) {
+    INFO(kind);
+    CHECK(FindValue(samples, "onlyoffice_exporter_collector_success", {{"collector", kind}}) == 1);
+  }
   // The backends see one visit per collection, never one per scrape.
   CHECK(info_calls == collections);
   CHECK(nginx_requests == collections * kNginxRequestsPerCollection);
+  CHECK(rabbitmq_requests == collections * kRabbitmqRequestsPerCollection);
   // 50 clients at once: most scrapes join a collection already in flight.
   CHECK(collections * 10 < scrapes);
   CHECK(p50 > 0);

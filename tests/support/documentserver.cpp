@@ -1,7 +1,5 @@
 #include "tests/support/documentserver.h"
 
-#include <unistd.h>
-
 #include <stdexcept>
 #include <thread>
 
@@ -9,14 +7,6 @@
 
 namespace ooe::test {
 namespace {
-
-std::string Replace(std::string text, const std::string& placeholder, const std::string& value) {
-  for (auto at = text.find(placeholder); at != std::string::npos;
-       at = text.find(placeholder, at + value.size())) {
-    text.replace(at, placeholder.size(), value);
-  }
-  return text;
-}
 
 HttpResponse Request(const std::string& method, const std::string& url, const std::string& body) {
   HttpClient client;
@@ -67,32 +57,9 @@ void DocServiceStandin::SetMode(const std::string& mode) {
 
 DocumentServerNginx::DocumentServerNginx(int upstream_port, const std::string& read_timeout,
                                          bool access_log)
-    : port_(FreePort()) {
-  std::string config =
-      ReadFile(std::string(OOE_SOURCE_DIR) + "/tools/documentserver-standin/nginx.conf.in");
-  // Started as root, nginx hands requests to workers running as `nobody`, which could not enter
-  // this private directory.
-  config = Replace(config, "@USER@", geteuid() == 0 ? "user root;" : "");
-  config = Replace(config, "@PREFIX@", dir_.Path().string());
-  config = Replace(config, "@LISTEN@", "127.0.0.1:" + std::to_string(port_));
-  config = Replace(config, "@UPSTREAM@", "127.0.0.1:" + std::to_string(upstream_port));
-  config = Replace(config, "@READ_TIMEOUT@", read_timeout);
-  if (access_log) {
-    config =
-        Replace(config, "access_log off;", "access_log " + (dir_ / "access.log").string() + ";");
-  }
-  WriteFile(dir_ / "nginx.conf", config);
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{"nginx", "-p", dir_.Path().string(), "-c",
-                               (dir_ / "nginx.conf").string(), "-e", (dir_ / "error.log").string(),
-                               "-g", "daemon off;"},
-      (dir_ / "nginx.out").string());
-  if (!WaitForPort(port_, std::chrono::seconds(10))) {
-    throw std::runtime_error("nginx did not start: " + ReadFile(dir_ / "nginx.out") +
-                             ReadFile(dir_ / "error.log"));
-  }
-}
-
-DocumentServerNginx::~DocumentServerNginx() = default;
+    : nginx_(ReadFile(std::string(OOE_SOURCE_DIR) + "/tools/documentserver-standin/nginx.conf.in"),
+             access_log,
+             {{"@UPSTREAM@", "127.0.0.1:" + std::to_string(upstream_port)},
+              {"@READ_TIMEOUT@", read_timeout}}) {}
 
 }  // namespace ooe::test

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "tests/support/nginx.h"
 #include "tests/support/process.h"
 
 namespace ooe::test {
@@ -38,15 +39,13 @@ class DocumentServerNginx {
   // `access_log`: one line per request in AccessLog() (the load test counts them).
   explicit DocumentServerNginx(int upstream_port, const std::string& read_timeout = "60s",
                                bool access_log = false);
-  ~DocumentServerNginx();
-  int Port() const { return port_; }
-  std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string AccessLog() const { return ReadFile(dir_ / "access.log"); }
+  int Port() const { return nginx_.Port(); }
+  std::string Url() const { return nginx_.Url(); }
+  std::string AccessLog() const { return nginx_.AccessLog(); }
+  size_t RequestCount() const { return nginx_.RequestCount(); }
 
  private:
-  TempDir dir_;
-  int port_;
-  std::unique_ptr<Process> process_;
+  Nginx nginx_;
 };
 
 }  // namespace ooe::test
