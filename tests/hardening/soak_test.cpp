@@ -21,6 +21,8 @@
 namespace ooe {
 namespace {
 
+std::string ContainerName(int index) { return "soak-" + std::to_string(index); }
+
 using test::FindValue;
 
 // VmRSS of `pid` in KiB; -1 when it cannot be read (the process is gone).
@@ -79,7 +81,7 @@ TEST_CASE(
   auto& podman = test::ContainerEngine::Shared(test::ContainerEngine::Kind::kPodman);
   podman.RemoveAllContainers();
   for (int i = 1; i <= kContainers; ++i) {
-    podman.Run("soak-" + std::to_string(i), {"--memory", "32m"}, {"sleep", "100000"});
+    podman.Run(ContainerName(i), {"--memory", "32m"}, {"sleep", "100000"});
   }
   test::TempDir dir;
   // page_size 2: RabbitMQ's four queues come in two pages, so paging is soaked too.
@@ -153,15 +155,19 @@ TEST_CASE(
   CHECK(FindValue(samples, "rabbitmq_queue_messages_ready", {{"queue", "ds.converttask"}}) ==
         kMessages);
   for (int i = 1; i <= kContainers; ++i) {
-    INFO("soak-" << i);
-    CHECK(FindValue(samples, "container_running", {{"name", "soak-" + std::to_string(i)}}) == 1);
+    INFO(ContainerName(i));
+    CHECK(FindValue(samples, "container_running", {{"name", ContainerName(i)}}) == 1);
   }
 
   const int status = exporter.GetProcess().Stop(std::chrono::milliseconds(15'000));
   const auto log = exporter.Log();
 
   std::string series;
-  for (const long kib : resident_kib) series += " " + std::to_string(kib);
+  for (const long kib : resident_kib) {
+    // Appended in two steps: GCC 12 at -O3 warns (-Wrestrict) on " " + std::to_string(...).
+    series += ' ';
+    series += std::to_string(kib);
+  }
   std::string unsuccessful_text;
   for (const auto& [kind, count] : unsuccessful) {
     unsuccessful_text += " " + kind + ": " + std::to_string(count);
