@@ -109,6 +109,18 @@ class FixedPageEndpoint final : public Endpoint {
 // that lives while the server does.
 const TlsServerConfig* g_tls_config = nullptr;
 
+// CivetServer's constructor starts listening and serving, and handlers can only be added after
+// it returns: a request in between got civetweb's 404 (3 first requests in 30 starts under
+// asan). Every request waits here, before civetweb looks for its handler, until they are added.
+std::atomic<bool> g_handlers_added{false};
+
+int WaitForHandlers(mg_connection*) {
+  for (int waited_ms = 0; !g_handlers_added.load() && waited_ms < 5'000; ++waited_ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return 0;  // civetweb goes on to the handler
+}
+
 // civetweb creates the SSL_CTX (it loads OpenSSL itself) and hands it here to be set up.
 int ConfigureSslContext(void* ssl_context, void*) {
   auto* context = static_cast<SSL_CTX*>(ssl_context);
@@ -233,6 +245,8 @@ WebServer::WebServer(const ExporterOptions& options, Scraper& scraper)
   impl_->authenticator = std::make_unique<BasicAuthenticator>(web.basic_auth_users);
   std::string port = CivetListeningPort(options.listen_address);
   CivetCallbacks callbacks;
+  g_handlers_added = false;
+  callbacks.begin_request = &WaitForHandlers;
   if (web.tls_enabled) {
     port += "s";
     g_tls_config = &web.tls;
@@ -277,6 +291,7 @@ WebServer::WebServer(const ExporterOptions& options, Scraper& scraper)
                                                 LandingPage(options)));
   add("/-/healthy$", std::make_unique<FixedPageEndpoint>(authenticator, web,
                                                          "text/plain; charset=utf-8", "Healthy\n"));
+  g_handlers_added = true;
 }
 
 WebServer::~WebServer() { Stop(); }

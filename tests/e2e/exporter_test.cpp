@@ -79,6 +79,28 @@ TEST_CASE("landing page, /-/healthy and an unknown path") {
   CHECK(exporter.Get("/nothing-here").status == 404);
 }
 
+TEST_CASE("the first request, sent the moment the port opens, is served, not civetweb's 404") {
+  // civetweb listens before the exporter adds its handlers (exporter/web.cpp): without the wait
+  // for them, 3 first requests in 30 starts under asan were answered 404. Ask until the first
+  // answer comes (a refused connection is status 0 at once), and that answer must be 200.
+  for (int start = 0; start < 30; ++start) {
+    const int port = test::FreePort();
+    test::TempDir dir;
+    test::Process exporter(
+        {OOE_EXPORTER_BINARY, "--web.listen-address=127.0.0.1:" + std::to_string(port),
+         "--no-collector.docker"},
+        (dir / "exporter.log").string());
+    const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/-/healthy";
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    long status = 0;
+    while (status == 0 && Clock::now() < deadline) {
+      status = test::HttpGet(url, {}, std::chrono::milliseconds(2'000)).status;
+    }
+    INFO("start " << start);
+    REQUIRE(status == 200);
+  }
+}
+
 TEST_CASE("--web.telemetry-path moves the metrics") {
   test::RedisServer redis;
   test::ExporterProcess exporter({"--redis.addr=" + redis.Address(), "--web.telemetry-path=/m"});
