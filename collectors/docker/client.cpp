@@ -192,6 +192,22 @@ std::string Client::InspectPath(const std::string& id) const {
   return api_prefix_ + "/containers/" + id + "/json";
 }
 
+std::optional<std::vector<ContainerSummary>> Client::ReadList(const std::string& path,
+                                                              const Reply& reply,
+                                                              std::string& error) {
+  if (!reply.body) {
+    version_.reset();  // the engine may have been replaced by another version
+    error = reply.error;
+    return std::nullopt;
+  }
+  auto list = ParseContainerList(*reply.body);
+  if (!list) {
+    error = "GET " + options_.endpoint.host + " " + path + ": " + list.error;
+    return std::nullopt;
+  }
+  return std::move(*list.value);
+}
+
 void Client::Select(std::vector<ContainerSummary> list, Snapshot& snapshot) const {
   for (auto& summary : list) {
     if (options_.name_regex && !std::regex_search(summary.name, *options_.name_regex)) continue;
@@ -298,17 +314,9 @@ std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Sn
                                                 std::string& error) {
   const std::string list_path = WithFilters(api_prefix_ + "/containers/json?all=1");
   const auto list_reply = Check(list_path, http_.Perform(Request(list_path), context.deadline));
-  if (!list_reply.body) {
-    version_.reset();  // the engine may have been replaced by another version
-    error = list_reply.error;
-    return std::nullopt;
-  }
-  auto list = ParseContainerList(*list_reply.body);
-  if (!list) {
-    error = "GET " + options_.endpoint.host + " " + list_path + ": " + list.error;
-    return std::nullopt;
-  }
-  Select(std::move(*list.value), snapshot);
+  auto list = ReadList(list_path, list_reply, error);
+  if (!list) return std::nullopt;
+  Select(std::move(*list), snapshot);
 
   // Every inspect and every stats request at once: each stats call waits for the engine's
   // 1-second sampling tick (Docker), so one after another would take a second per container.
@@ -399,19 +407,11 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
     refused = true;
     return std::nullopt;
   }
-  if (!list_reply.body) {
-    version_.reset();  // the engine may have been replaced by another version
-    error = list_reply.error;
-    return std::nullopt;
-  }
-  auto list = ParseContainerList(*list_reply.body);
-  if (!list) {
-    error = "GET " + options_.endpoint.host + " " + list_path + ": " + list.error;
-    return std::nullopt;
-  }
+  auto list = ReadList(list_path, list_reply, error);
+  if (!list) return std::nullopt;
   if (read_info) ReadInfo(info_path, responses[2]);
   if (info_) snapshot.info = *info_;
-  Select(std::move(*list.value), snapshot);
+  Select(std::move(*list), snapshot);
 
   Problems problems;
   std::map<std::string, ContainerStats, std::less<>> stats_of;

@@ -87,6 +87,10 @@ class Client {
   std::string WithFilters(std::string path) const;
   std::string InspectPath(const std::string& id) const;
   // The list's containers that name_regex and max_containers let through, into `snapshot`.
+  // The container list in `reply`, or nullopt with `error` set (a failed request also forgets
+  // the negotiated version).
+  std::optional<std::vector<ContainerSummary>> ReadList(const std::string& path, const Reply& reply,
+                                                        std::string& error);
   void Select(std::vector<ContainerSummary> list, Snapshot& snapshot) const;
   bool InfoDue() const;
   void ReadInfo(const std::string& path, const HttpResponse& response);

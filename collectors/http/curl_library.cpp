@@ -5,46 +5,31 @@
 #include <stdexcept>
 #include <string>
 
+#include "collectors/shared_library.h"
+
 namespace ooe {
 namespace {
 
-// The soname of the libcurl whose headers we build with; CURL's ABI 4 has kept every function
-// used here since 7.66 (curl_multi_poll, the newest).
-constexpr const char* kCurlSoname = "libcurl.so.4";
-
-template <typename Function>
-void Resolve(void* library, const char* name, Function& function) {
-  function = reinterpret_cast<Function>(dlsym(library, name));
-  if (function == nullptr) {
-    throw std::runtime_error(std::string(kCurlSoname) + " lacks " + name +
-                             " (libcurl 7.66 or newer is needed)");
-  }
-}
-
 CurlLibrary Load() {
-  void* library = dlopen(kCurlSoname, RTLD_NOW | RTLD_LOCAL);
-  if (library == nullptr) {
-    const char* reason = dlerror();
-    throw std::runtime_error("cannot load " + std::string(kCurlSoname) +
-                             ", which every HTTP collector needs (Debian: package libcurl4): " +
-                             (reason != nullptr ? reason : "unknown reason"));
-  }
+  // CURL's ABI 4 has kept every function used here since 7.66 (curl_multi_poll, the newest).
+  const SharedLibrary library("libcurl.so.4", RTLD_NOW | RTLD_LOCAL, "every HTTP collector needs",
+                              "libcurl4", "libcurl 7.66 or newer is needed");
   CurlLibrary curl{};
-  Resolve(library, "curl_global_init", curl.global_init);
-  Resolve(library, "curl_easy_init", curl.easy_init);
-  Resolve(library, "curl_easy_cleanup", curl.easy_cleanup);
-  Resolve(library, "curl_easy_setopt", curl.easy_setopt);
-  Resolve(library, "curl_easy_getinfo", curl.easy_getinfo);
-  Resolve(library, "curl_easy_strerror", curl.easy_strerror);
-  Resolve(library, "curl_slist_append", curl.slist_append);
-  Resolve(library, "curl_slist_free_all", curl.slist_free_all);
-  Resolve(library, "curl_multi_init", curl.multi_init);
-  Resolve(library, "curl_multi_cleanup", curl.multi_cleanup);
-  Resolve(library, "curl_multi_add_handle", curl.multi_add_handle);
-  Resolve(library, "curl_multi_remove_handle", curl.multi_remove_handle);
-  Resolve(library, "curl_multi_perform", curl.multi_perform);
-  Resolve(library, "curl_multi_info_read", curl.multi_info_read);
-  Resolve(library, "curl_multi_poll", curl.multi_poll);
+  library.Resolve("curl_global_init", curl.global_init);
+  library.Resolve("curl_easy_init", curl.easy_init);
+  library.Resolve("curl_easy_cleanup", curl.easy_cleanup);
+  library.Resolve("curl_easy_setopt", curl.easy_setopt);
+  library.Resolve("curl_easy_getinfo", curl.easy_getinfo);
+  library.Resolve("curl_easy_strerror", curl.easy_strerror);
+  library.Resolve("curl_slist_append", curl.slist_append);
+  library.Resolve("curl_slist_free_all", curl.slist_free_all);
+  library.Resolve("curl_multi_init", curl.multi_init);
+  library.Resolve("curl_multi_cleanup", curl.multi_cleanup);
+  library.Resolve("curl_multi_add_handle", curl.multi_add_handle);
+  library.Resolve("curl_multi_remove_handle", curl.multi_remove_handle);
+  library.Resolve("curl_multi_perform", curl.multi_perform);
+  library.Resolve("curl_multi_info_read", curl.multi_info_read);
+  library.Resolve("curl_multi_poll", curl.multi_poll);
   // Before any other thread uses libcurl: curl_global_init is not thread-safe, and the static
   // below is initialised exactly once.
   const CURLcode code = curl.global_init(CURL_GLOBAL_DEFAULT);
