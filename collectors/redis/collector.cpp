@@ -1,6 +1,6 @@
 #include "collectors/redis/collector.h"
 
-#include <charconv>
+#include "collectors/text_number.h"
 
 namespace ooe {
 namespace redis {
@@ -104,11 +104,7 @@ void Add(MetricSet& metrics, Type type, std::string_view name, std::string_view 
 }
 
 std::optional<double> ToNumber(const std::optional<std::string>& text) {
-  if (!text) return std::nullopt;
-  double number = 0;
-  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), number);
-  if (error != std::errc() || end != text->data() + text->size()) return std::nullopt;
-  return number;
+  return text ? TextNumber(*text) : std::nullopt;
 }
 
 }  // namespace

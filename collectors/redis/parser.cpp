@@ -1,19 +1,9 @@
 #include "collectors/redis/parser.h"
 
-#include <charconv>
-#include <cmath>
+#include "collectors/text_number.h"
 
 namespace ooe::redis {
 namespace {
-
-std::optional<double> ToNumber(std::string_view text) {
-  double number = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(number)) {
-    return std::nullopt;
-  }
-  return number;
-}
 
 // Calls `visit(key, value)` for each `key=value` of "a=1,b=2".
 template <typename Visit>
@@ -41,7 +31,7 @@ const std::string* Info::Field(std::string_view name) const {
 
 std::optional<double> Info::Number(std::string_view name) const {
   const auto* text = Field(name);
-  return text == nullptr ? std::nullopt : ToNumber(*text);
+  return text == nullptr ? std::nullopt : TextNumber(*text);
 }
 
 Parsed<Info> ParseInfo(std::string_view text) {
@@ -62,12 +52,12 @@ Parsed<Info> ParseInfo(std::string_view text) {
     const auto key = line.substr(0, colon);
     const auto value = line.substr(colon + 1);
 
-    if (StartsWith(key, "db") && ToNumber(key.substr(2)).has_value() &&
+    if (StartsWith(key, "db") && TextNumber(key.substr(2)).has_value() &&
         value.find("keys=") != std::string_view::npos) {
       KeyspaceEntry entry;
       entry.db = std::string(key);
       ForEachPair(value, [&](std::string_view name, std::string_view number) {
-        const auto parsed = ToNumber(number).value_or(0);
+        const auto parsed = TextNumber(number).value_or(0);
         if (name == "keys") entry.keys = parsed;
         if (name == "expires") entry.expires = parsed;
         if (name == "avg_ttl") entry.avg_ttl_milliseconds = parsed;
@@ -77,7 +67,7 @@ Parsed<Info> ParseInfo(std::string_view text) {
       CommandStat stat;
       stat.command = std::string(key.substr(8));
       ForEachPair(value, [&](std::string_view name, std::string_view number) {
-        const auto parsed = ToNumber(number);
+        const auto parsed = TextNumber(number);
         if (!parsed) return;
         if (name == "calls") stat.calls = *parsed;
         if (name == "usec") stat.microseconds = *parsed;
@@ -89,7 +79,7 @@ Parsed<Info> ParseInfo(std::string_view text) {
       ErrorStat stat;
       stat.prefix = std::string(key.substr(10));
       ForEachPair(value, [&](std::string_view name, std::string_view number) {
-        if (name == "count") stat.count = ToNumber(number).value_or(0);
+        if (name == "count") stat.count = TextNumber(number).value_or(0);
       });
       info.errors.push_back(std::move(stat));
     } else {
