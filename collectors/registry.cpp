@@ -41,6 +41,14 @@ const std::vector<CollectorKind>& CollectorKinds() {
                   {"docker.inspect-max-age", "inspect_max_age",
                    "Podman: reuse a container's inspect for at most this long (default 60s; "
                    "0 inspects every scrape); limits changed by podman update show within it"},
+                  {"docker.read-cgroups", "read_cgroups",
+                   "Read running containers' usage from their cgroup files, as cAdvisor does "
+                   "(default true for a unix:// socket; needs the engine host's /proc and "
+                   "/sys/fs/cgroup), else from the engine's stats"},
+                  {"docker.proc-root", "proc_root",
+                   "Where the engine host's /proc is seen (default /proc)"},
+                  {"docker.cgroup-root", "cgroup_root",
+                   "Where the engine host's /sys/fs/cgroup is seen (default /sys/fs/cgroup)"},
               },
           .secret_envs = {},
           .default_target = docker::DefaultTarget,

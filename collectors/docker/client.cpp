@@ -126,7 +126,9 @@ std::optional<std::string> NegotiateApiVersion(std::string_view server_version) 
 }
 
 Client::Client(ClientOptions options)
-    : options_(std::move(options)), inspect_cache_(options_.inspect_max_age) {}
+    : options_(std::move(options)), inspect_cache_(options_.inspect_max_age) {
+  if (options_.cgroups) cgroup_reader_.emplace(*options_.cgroups);
+}
 
 HttpRequest Client::Request(const std::string& path) const {
   HttpRequest request;
@@ -310,6 +312,48 @@ double SecondsSince(Clock::time_point start) {
 
 }  // namespace
 
+std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot) {
+  std::vector<size_t> without_usage;
+  size_t failures = 0;
+  std::string first_why;
+  for (size_t i = 0; i < snapshot.containers.size(); ++i) {
+    auto& reading = snapshot.containers[i];
+    if (!HasStats(reading.summary)) continue;
+    if (!cgroup_reader_) {
+      without_usage.push_back(i);
+      continue;
+    }
+    // libpod's list has the process; Docker's only its inspect.
+    auto pid = reading.summary.pid;
+    if (!pid && reading.inspect) pid = reading.inspect->pid;
+    std::string why;
+    if (auto stats = cgroup_reader_->Read(reading.summary.id, pid.value_or(0), why)) {
+      reading.stats = std::move(*stats);
+      reading.stats_from_cgroup = true;
+      continue;
+    }
+    if (failures++ == 0) first_why = std::move(why);
+    without_usage.push_back(i);
+  }
+  if (cgroup_reader_ && (!cgroup_failures_ || (failures > 0) != (*cgroup_failures_ > 0))) {
+    // Logged when it changes, not every scrape: an exporter in a container without the host's
+    // /proc (or PID namespace) falls back for good, which is worth one line, not one a scrape.
+    if (failures > 0) {
+      Log(LogLevel::kInfo, "docker: usage from the engine's stats: cannot read cgroup files",
+          {{"host", options_.endpoint.host},
+           {"containers", std::to_string(failures)},
+           {"first", first_why}});
+    } else {
+      Log(LogLevel::kInfo, "docker: usage from cgroup files",
+          {{"host", options_.endpoint.host},
+           {"proc_root", cgroup_reader_->Options().proc_root},
+           {"cgroup_root", cgroup_reader_->Options().cgroup_root}});
+    }
+  }
+  cgroup_failures_ = failures;
+  return without_usage;
+}
+
 std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Snapshot snapshot,
                                                 std::string& error) {
   const std::string list_path = WithFilters(api_prefix_ + "/containers/json?all=1");
@@ -318,22 +362,28 @@ std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Sn
   if (!list) return std::nullopt;
   Select(std::move(*list), snapshot);
 
-  // Every inspect and every stats request at once: each stats call waits for the engine's
-  // 1-second sampling tick (Docker), so one after another would take a second per container.
-  // one-shot=true (API 1.41+) waits for one sample instead of two. Docker's list has nothing
-  // that tells when an inspect has changed (its Status says "Up 3 seconds"), so every container
-  // is inspected every scrape, in the shadow of the stats' tick.
+  // Every inspect at once. Docker's list has nothing that tells when an inspect has changed (its
+  // Status says "Up 3 seconds"), so every container is inspected every scrape. Usage comes from
+  // the cgroup files, whose process id is in the inspect; the engine's stats are asked for with
+  // the inspects only when they are expected (cgroups off, or files unreadable last scrape),
+  // else afterwards for the containers whose files could not be read. Each stats call waits for
+  // the engine's 1-second sampling tick (Docker), so they are all in flight at once; one-shot
+  // (API 1.41+) waits for one sample instead of two.
   const auto negotiated = SplitVersion(snapshot.api_version);
   const bool one_shot = negotiated && *negotiated >= std::make_pair(1, 41);
+  auto stats_path = [&](const std::string& id) {
+    return api_prefix_ + "/containers/" + id + "/stats?stream=false" +
+           (one_shot ? "&one-shot=true" : "");
+  };
+  const bool stats_with_inspects = EngineStatsExpected();
   std::vector<std::string> paths;
   std::vector<std::pair<size_t, bool>> owners;  // container index, is stats
   for (size_t i = 0; i < snapshot.containers.size(); ++i) {
     const auto& summary = snapshot.containers[i].summary;
     paths.push_back(InspectPath(summary.id));
     owners.emplace_back(i, false);
-    if (HasStats(summary)) {
-      paths.push_back(api_prefix_ + "/containers/" + summary.id + "/stats?stream=false" +
-                      (one_shot ? "&one-shot=true" : ""));
+    if (stats_with_inspects && HasStats(summary)) {
+      paths.push_back(stats_path(summary.id));
       owners.emplace_back(i, true);
     }
   }
@@ -349,13 +399,13 @@ std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Sn
 
   Problems problems;
   std::vector<bool> vanished(snapshot.containers.size(), false);
-  for (size_t r = 0; r < paths.size(); ++r) {
-    const auto [index, is_stats] = owners[r];
+  auto take = [&](const std::string& path, const HttpResponse& response, size_t index,
+                  bool is_stats) {
     auto& reading = snapshot.containers[index];
-    const auto reply = Check(paths[r], responses[r]);
+    const auto reply = Check(path, response);
     if (reply.status == 404) {
       vanished[index] = true;  // removed since the list: not a failure
-      continue;
+      return;
     }
     if (!reply.body) {
       problems.Add(reply.error);
@@ -364,18 +414,39 @@ std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Sn
       if (stats) {
         reading.stats = std::move(*stats.value);
       } else {
-        problems.Add("GET " + options_.endpoint.host + " " + paths[r] + ": " + stats.error);
+        problems.Add("GET " + options_.endpoint.host + " " + path + ": " + stats.error);
       }
     } else {
       auto inspect = ParseInspect(*reply.body);
       if (inspect) {
         reading.inspect = std::move(*inspect.value);
       } else {
-        problems.Add("GET " + options_.endpoint.host + " " + paths[r] + ": " + inspect.error);
+        problems.Add("GET " + options_.endpoint.host + " " + path + ": " + inspect.error);
       }
     }
+  };
+  for (size_t r = 0; r < paths.size(); ++r) {
+    take(paths[r], responses[r], owners[r].first, owners[r].second);
   }
   RemoveVanished(snapshot, vanished);
+
+  // Containers without an inspect (it failed) have no process id, and go to the engine too.
+  auto stats_due = ReadCgroups(snapshot);
+  if (stats_with_inspects) stats_due.clear();  // asked for already
+  if (!stats_due.empty()) {
+    std::vector<std::string> late_paths;
+    std::vector<HttpRequest> late_requests;
+    for (const size_t i : stats_due) {
+      late_paths.push_back(stats_path(snapshot.containers[i].summary.id));
+      late_requests.push_back(Request(late_paths.back()));
+    }
+    const auto late_responses = http_.PerformAll(late_requests, context.deadline);
+    vanished.assign(snapshot.containers.size(), false);
+    for (size_t r = 0; r < late_paths.size(); ++r) {
+      take(late_paths[r], late_responses[r], stats_due[r], true);
+    }
+    RemoveVanished(snapshot, vanished);
+  }
   problems.Report(error);
   return snapshot;
 }
@@ -393,7 +464,12 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
   const std::string info_path = api_prefix_ + "/info";
   const bool read_info = InfoDue();
   const auto due = inspect_cache_.Due(start);
-  std::vector<HttpRequest> requests = {Request(list_path), Request(stats_path)};
+  // The report when the engine's stats are expected; else only for containers whose cgroup
+  // files cannot be read, after the list.
+  const bool report_with_list = EngineStatsExpected();
+  std::vector<HttpRequest> requests = {Request(list_path)};
+  if (report_with_list) requests.push_back(Request(stats_path));
+  const size_t info_index = requests.size();
   if (read_info) requests.push_back(Request(info_path));
   const size_t first_due = requests.size();
   for (const auto& id : due) requests.push_back(Request(InspectPath(id)));
@@ -401,29 +477,44 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
   const double first_round_seconds = SecondsSince(start);
 
   const auto list_reply = Check(list_path, responses[0]);
-  const auto stats_reply = Check(stats_path, responses[1]);
   auto is_refusal = [](const Reply& reply) { return reply.status == 403 || reply.status == 404; };
-  if (is_refusal(list_reply) || is_refusal(stats_reply)) {
+  if (is_refusal(list_reply) || (report_with_list && is_refusal(Check(stats_path, responses[1])))) {
     refused = true;
     return std::nullopt;
   }
   auto list = ReadList(list_path, list_reply, error);
   if (!list) return std::nullopt;
-  if (read_info) ReadInfo(info_path, responses[2]);
+  if (read_info) ReadInfo(info_path, responses[info_index]);
   if (info_) snapshot.info = *info_;
   Select(std::move(*list), snapshot);
 
   Problems problems;
-  std::map<std::string, ContainerStats, std::less<>> stats_of;
-  bool stats_read = false;
-  if (!stats_reply.body) {
-    problems.Add(stats_reply.error);  // the inspect data still stands
-  } else if (auto report = ParsePodmanStats(*stats_reply.body); !report) {
-    problems.Add("GET " + options_.endpoint.host + " " + stats_path + ": " + report.error);
-  } else {
-    stats_read = true;
-    for (auto& entry : *report.value) stats_of.emplace(std::move(entry.id), std::move(entry.stats));
-  }
+  std::map<std::string, ContainerStats, std::less<>> report_stats;
+  // The report covers stopped containers too, with zeros: as with the compatible endpoint, only
+  // running and paused containers have usage (ReadCgroups returns only those).
+  auto take_report = [&](const HttpResponse& response, const std::vector<size_t>& containers) {
+    const auto reply = Check(stats_path, response);
+    if (!reply.body) {
+      problems.Add(reply.error);  // the inspect data still stands
+      return;
+    }
+    auto report = ParsePodmanStats(*reply.body);
+    if (!report) {
+      problems.Add("GET " + options_.endpoint.host + " " + stats_path + ": " + report.error);
+      return;
+    }
+    for (auto& entry : *report.value) {
+      report_stats.emplace(std::move(entry.id), std::move(entry.stats));
+    }
+    for (const size_t i : containers) {
+      auto& reading = snapshot.containers[i];
+      if (const auto found = report_stats.find(reading.summary.id); found != report_stats.end()) {
+        reading.stats = std::move(found->second);
+      }
+    }
+  };
+  const auto without_usage = ReadCgroups(snapshot);
+  if (report_with_list) take_report(responses[1], without_usage);
   std::map<std::string_view, const HttpResponse*> due_reply;
   for (size_t d = 0; d < due.size(); ++d) due_reply.emplace(due[d], &responses[first_due + d]);
 
@@ -433,15 +524,8 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
   for (size_t i = 0; i < snapshot.containers.size(); ++i) {
     auto& reading = snapshot.containers[i];
     const auto& summary = reading.summary;
-    // The report covers stopped containers too, with zeros: as with the compatible endpoint,
-    // only running and paused containers have usage.
-    if (const auto found = stats_of.find(summary.id);
-        found != stats_of.end() && HasStats(summary)) {
-      reading.stats = std::move(found->second);
-    }
     const bool limit_changed =
-        stats_read && inspect_cache_.MemoryLimitChanged(
-                          summary.id, reading.stats ? reading.stats->memory_limit : std::nullopt);
+        reading.stats && inspect_cache_.MemoryLimitChanged(summary.id, reading.stats->memory_limit);
     if (const auto found = due_reply.find(summary.id); found != due_reply.end()) {
       // Read with the list, so it may predate it: used only when it shows the listed state.
       if (const auto reply = Check(InspectPath(summary.id), *found->second); reply.body) {
@@ -468,11 +552,14 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
   for (const size_t i : changed) {
     inspect_requests.push_back(Request(InspectPath(snapshot.containers[i].summary.id)));
   }
+  const bool late_report = !report_with_list && !without_usage.empty();
+  if (late_report) inspect_requests.push_back(Request(stats_path));
   const auto second_round_start = Clock::now();
   const auto inspect_responses = inspect_requests.empty()
                                      ? std::vector<HttpResponse>()
                                      : http_.PerformAll(inspect_requests, context.deadline);
   const double second_round_seconds = SecondsSince(second_round_start);
+  if (late_report) take_report(inspect_responses.back(), without_usage);
   std::vector<bool> vanished(snapshot.containers.size(), false);
   for (size_t c = 0; c < changed.size(); ++c) {
     auto& reading = snapshot.containers[changed[c]];
@@ -502,7 +589,8 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
   std::set<std::string> listed;
   for (const auto& reading : snapshot.containers) {
     listed.insert(reading.summary.id);
-    if (stats_read) {
+    // Not for a running container whose usage could not be read: its last limit still stands.
+    if (reading.stats || !HasStats(reading.summary)) {
       inspect_cache_.SeeMemoryLimit(reading.summary.id,
                                     reading.stats ? reading.stats->memory_limit : std::nullopt);
     }
@@ -514,8 +602,9 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
        {"inspects_kept", std::to_string(kept)},
        {"inspects_due", std::to_string(due.size())},
        {"inspects_changed", std::to_string(changed.size())},
-       {"list_and_stats_seconds", std::to_string(first_round_seconds)},
-       {"changed_inspects_seconds", std::to_string(second_round_seconds)}});
+       {"usage_from_engine", std::to_string(without_usage.size())},
+       {"first_round_seconds", std::to_string(first_round_seconds)},
+       {"second_round_seconds", std::to_string(second_round_seconds)}});
   problems.Report(error);
   return snapshot;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "collectors/collector.h"
+#include "collectors/docker/cgroup_reader.h"
 #include "collectors/docker/inspect_cache.h"
 #include "collectors/docker/parser.h"
 #include "collectors/http/client.h"
@@ -45,6 +46,9 @@ struct ClientOptions {
   // Podman: the longest an inspect reply is reused for (limits changed by `podman update` show
   // within it); 0 inspects every container every scrape. Docker inspects every scrape anyway.
   std::chrono::milliseconds inspect_max_age = std::chrono::seconds(60);
+  // Set: running containers' usage is read from their cgroup files (the engine's stats only for
+  // those whose files cannot be read); unset: from the engine's stats.
+  std::optional<CgroupOptions> cgroups;
 };
 
 // One selected container: what the list said, and what inspect and stats answered.
@@ -52,6 +56,7 @@ struct ContainerReading {
   ContainerSummary summary;
   std::optional<ContainerInspect> inspect;
   std::optional<ContainerStats> stats;  // running and paused containers only
+  bool stats_from_cgroup = false;       // read from its cgroup files, not the engine's stats
 };
 
 struct Snapshot {
@@ -93,6 +98,13 @@ class Client {
                                                         std::string& error);
   void Select(std::vector<ContainerSummary> list, Snapshot& snapshot) const;
   bool InfoDue() const;
+  // With cgroups on, reads the usage of every listed container that has usage (running or
+  // paused) from its cgroup files. Returns the indexes of those still without usage: all of
+  // them with cgroups off, else those whose files could not be read.
+  std::vector<size_t> ReadCgroups(Snapshot& snapshot);
+  // Whether the next scrape should ask the engine for stats along with its first requests: with
+  // cgroups off, or when some container's files could not be read in this one.
+  bool EngineStatsExpected() const { return !cgroup_reader_ || cgroup_failures_.value_or(0) > 0; }
   void ReadInfo(const std::string& path, const HttpResponse& response);
 
   // Docker (and Podman behind a proxy that allows only the Docker paths): the list, then every
@@ -113,7 +125,9 @@ class Client {
   // the Docker paths), then the compatible requests.
   bool podman_libpod_ = true;
   InspectCache inspect_cache_;
-  std::optional<EngineInfo> info_;  // /info, kept for kInfoLifetime
+  std::optional<CgroupReader> cgroup_reader_;
+  std::optional<size_t> cgroup_failures_;  // in the last scrape; unset before the first
+  std::optional<EngineInfo> info_;         // /info, kept for kInfoLifetime
   Clock::time_point info_read_at_;
   static constexpr std::chrono::minutes kInfoLifetime{5};
 };

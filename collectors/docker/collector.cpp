@@ -258,6 +258,16 @@ void BuildMetrics(const Snapshot& snapshot, const std::vector<std::string>& labe
     metrics.Gauge("machine_memory_bytes", "Memory of the engine's host in bytes.",
                   *snapshot.info.memory_bytes);
   }
+  std::array<double, 2> usage_sources = {0, 0};  // cgroup files, engine stats
+  for (const auto& reading : snapshot.containers) {
+    if (reading.stats && reading.stats->sampled) ++usage_sources[reading.stats_from_cgroup ? 0 : 1];
+  }
+  for (const auto& [index, source] : {std::pair{0, "cgroup"}, std::pair{1, "engine"}}) {
+    metrics.Gauge("container_engine_usage_containers",
+                  "Containers whose usage this scrape came from their cgroup files (source "
+                  "cgroup) or from the engine's stats (engine).",
+                  usage_sources[static_cast<size_t>(index)], {{"source", source}});
+  }
   for (const auto& reading : snapshot.containers) {
     const Labels labels = ContainerLabels(reading, label_allowlist);
     metrics.Gauge("container_last_seen", "Last time the exporter saw the container (unix seconds).",
@@ -338,7 +348,8 @@ class DockerCollector final : public Collector {
 std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target) {
   target.ExpectOnly({"name", "host", "tls", "tls_ca_file", "tls_cert_file", "tls_key_file",
                      "tls_insecure_skip_verify", "label_filter", "name_regex", "label_allowlist",
-                     "max_containers", "max_body_size", "inspect_max_age"});
+                     "max_containers", "max_body_size", "inspect_max_age", "read_cgroups",
+                     "proc_root", "cgroup_root"});
   docker::ClientOptions options;
   options.tls.ca_file = target.String("tls_ca_file", "");
   options.tls.cert_file = target.String("tls_cert_file", "");
@@ -373,6 +384,20 @@ std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target) {
   options.max_containers = static_cast<size_t>(target.Integer("max_containers", 300, 1, 100000));
   options.max_body_bytes = target.Bytes("max_body_size", size_t{4} << 20);
   options.inspect_max_age = target.Duration("inspect_max_age", options.inspect_max_age);
+  // Over tcp:// the engine is usually another host (or behind a proxy), whose processes are not
+  // in this /proc: cgroups are read only when asked for there.
+  if (target.Bool("read_cgroups", !options.endpoint.unix_socket.empty())) {
+    docker::CgroupOptions cgroups;
+    cgroups.proc_root = target.String("proc_root", cgroups.proc_root);
+    cgroups.cgroup_root = target.String("cgroup_root", cgroups.cgroup_root);
+    for (const auto& [key, path] : {std::pair{"proc_root", cgroups.proc_root},
+                                    std::pair{"cgroup_root", cgroups.cgroup_root}}) {
+      if (path.empty() || path.front() != '/') {
+        target.Fail(key, "'" + path + "' must be an absolute path");
+      }
+    }
+    options.cgroups = std::move(cgroups);
+  }
   std::vector<std::string> allowlist = target.StringList("label_allowlist");
   std::set<std::string> label_names;
   for (const auto& key : allowlist) {

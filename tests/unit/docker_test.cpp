@@ -510,6 +510,14 @@ TEST_CASE("docker: docker target configuration errors name the key") {
   CHECK_THROWS_WITH(make("host: unix:///s\ninspect_max_age: soon"),
                     Catch::Contains("target.inspect_max_age"));
   CHECK(make("host: unix:///s\ninspect_max_age: 5m")->Target() == "unix:///s");
+  CHECK_THROWS_WITH(make("host: unix:///s\nread_cgroups: sometimes"),
+                    Catch::Contains("target.read_cgroups"));
+  CHECK_THROWS_WITH(make("host: unix:///s\nproc_root: host/proc"),
+                    Catch::Contains("target.proc_root: 'host/proc' must be an absolute path"));
+  CHECK_THROWS_WITH(make("host: tcp://h:2375\nread_cgroups: true\ncgroup_root: ''"),
+                    Catch::Contains("target.cgroup_root: '' must be an absolute path"));
+  CHECK(make("host: unix:///s\nproc_root: /host/proc\ncgroup_root: /host/sys/fs/cgroup")
+            ->Target() == "unix:///s");
   CHECK(docker::LabelName("com.docker.compose.project") ==
         "container_label_com_docker_compose_project");
   CHECK(docker::LabelName("a-b/c") == "container_label_a_b_c");

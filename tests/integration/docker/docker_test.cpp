@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "collectors/docker/collector.h"
+#include "collectors/docker/podman_stats.h"
 #include "tests/support/docker_engine.h"
 #include "tests/support/scrape.h"
 #include "tests/support/silent_peer.h"
@@ -94,17 +95,40 @@ class LoggingProxy {
   std::unique_ptr<test::Process> nginx_;
 };
 
+// The engine's own stats of container `id`, read with curl: Docker's stats endpoint, Podman's
+// libpod report.
+std::optional<docker::ContainerStats> EngineStats(const test::ContainerEngine& engine,
+                                                  const std::string& id) {
+  const bool podman = engine.Name() == "podman";
+  const std::string path = podman
+                               ? "/v" + engine.Cli({"version", "--format", "{{.Server.Version}}"}) +
+                                     "/libpod/containers/stats?stream=false&containers=" + id
+                               : "/v1.41/containers/" + id + "/stats?stream=false&one-shot=true";
+  const auto body =
+      test::RunCommand({"curl", "-sf", "--unix-socket", engine.SocketPath(), "http://d" + path});
+  if (!podman) {
+    auto stats = docker::ParseStats(body);
+    return stats ? stats.value : std::nullopt;
+  }
+  auto report = docker::ParsePodmanStats(body);
+  if (!report || report->size() != 1) return std::nullopt;
+  return report->front().stats;
+}
+
 }  // namespace
 
 TEST_CASE("docker: a CPU burner under --cpus 0.5 shows a rate near 0.5 cores and its limits") {
   const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  // Usage from the cgroup files (the default on a socket), and from the engine's stats.
+  const bool cgroups = GENERATE(true, false);
   auto& engine = Engine(kind);
-  INFO(engine.Name());
+  INFO(engine.Name() << (cgroups ? ", cgroup files" : ", engine stats"));
   engine.Run("burner", {"--cpus", "0.5", "--memory", "64m", "--label", "tier=office"},
              {"sh", "-c", "yes > /dev/null"});
   engine.Run("idle", {}, {"sleep", "1000"});
-  auto collector =
-      MakeCollector("host: " + engine.Host() + "\nname: engine\nlabel_allowlist: [tier]\n");
+  auto collector = MakeCollector("host: " + engine.Host() +
+                                 "\nname: engine\nlabel_allowlist: [tier]\nread_cgroups: " +
+                                 (cgroups ? "true" : "false") + "\n");
   std::this_thread::sleep_for(std::chrono::seconds(1));
   const auto first = CollectOnce(*collector);
   REQUIRE(first.result.error.empty());
@@ -120,6 +144,8 @@ TEST_CASE("docker: a CPU burner under --cpus 0.5 shows a rate near 0.5 cores and
   REQUIRE(usage_second);
   const double elapsed = std::chrono::duration<double>(second.end - first.end).count();
   const double rate = (*usage_second - *usage_first) / elapsed;
+  INFO("usage " << *usage_first << " -> " << *usage_second << " in " << elapsed
+                << " s; scrapes took " << first.seconds << " and " << second.seconds << " s");
   CHECK(rate == Approx(0.5).margin(0.15));
   CHECK(FindValue(second.samples, "container_spec_cpu_quota", burner) == 50000);
   CHECK(FindValue(second.samples, "container_spec_cpu_period", burner) == 100000);
@@ -135,8 +161,12 @@ TEST_CASE("docker: a CPU burner under --cpus 0.5 shows a rate near 0.5 cores and
   REQUIRE(cores);
   CHECK(FindValue(second.samples, "container_spec_cpu_limit_cores", {{"name", "idle"}}) == *cores);
   CHECK(FindValue(second.samples, "container_spec_memory_limit_bytes", {{"name", "idle"}}) == 0);
-  if (kind == Kind::kDocker) {
-    // Podman 4.3's compatible API reports zero throttling on cgroup v1.
+  CHECK(FindValue(second.samples, "container_engine_usage_containers",
+                  {{"source", cgroups ? "cgroup" : "engine"}}) == 2);
+  CHECK(FindValue(second.samples, "container_engine_usage_containers",
+                  {{"source", cgroups ? "engine" : "cgroup"}}) == 0);
+  if (kind == Kind::kDocker || cgroups) {
+    // Podman 4.3's stats report no throttling on cgroup v1; its cgroup files do.
     CHECK(FindValue(second.samples, "container_cpu_cfs_throttled_periods_total", burner).value() >
           0);
   }
@@ -289,7 +319,7 @@ TEST_CASE(
     "measure") {
   auto& engine = Engine(Kind::kPodman);
   engine.Run("one-report", {"--cpus", "0.5"}, {"sleep", "1000"});
-  auto collector = MakeCollector("host: " + engine.Host());
+  auto collector = MakeCollector("host: " + engine.Host() + "\nread_cgroups: false\n");
   const auto scrape = CollectOnce(*collector);
   REQUIRE(scrape.result.error.empty());
   const std::map<std::string, std::string> container = {{"name", "one-report"}};
@@ -445,12 +475,129 @@ TEST_CASE("docker: Docker inspects every scrape, so docker update shows at the n
 TEST_CASE("docker: every stats request is in flight at once, so 20 containers take about 1 s") {
   auto& engine = Engine(Kind::kDocker);
   for (int i = 0; i < 20; ++i) engine.Run("many-" + std::to_string(i), {}, {"sleep", "1000"});
-  auto collector = MakeCollector("host: " + engine.Host());
+  auto collector = MakeCollector("host: " + engine.Host() + "\nread_cgroups: false\n");
   const auto scrape = CollectOnce(*collector);
   REQUIRE(scrape.result.error.empty());
   CHECK(test::CountSamples(scrape.samples, "container_cpu_usage_seconds_total") == 20);
   // Docker's stats wait for its 1-second sampling tick: 20 in a row would take 20 s.
   CHECK(scrape.seconds < 3.0);
+}
+
+TEST_CASE("docker: cgroup files give the numbers the engine's own stats give") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  const std::string id =
+      engine.Run("measured", {"--cpus", "0.3", "--memory", "64m"}, {"sh", "-c", "yes > /dev/null"});
+  auto collector = MakeCollector("host: " + engine.Host() + "\nread_cgroups: true\n");
+  const std::map<std::string, std::string> measured = {{"name", "measured"}};
+  // Counters: the engine's reading before ours <= ours <= the engine's reading after. Gauges
+  // (memory, tasks): equal, once the engine read the same value before and after ours.
+  bool compared_gauges = false;
+  for (int attempt = 0; attempt < 5 && !compared_gauges; ++attempt) {
+    const auto before = EngineStats(engine, id);
+    const auto scrape = CollectOnce(*collector);
+    const auto after = EngineStats(engine, id);
+    REQUIRE(before);
+    REQUIRE(after);
+    REQUIRE(scrape.result.error.empty());
+    REQUIRE(FindValue(scrape.samples, "container_engine_usage_containers",
+                      {{"source", "cgroup"}}) == 1);
+    const auto cpu = FindValue(scrape.samples, "container_cpu_usage_seconds_total", measured);
+    REQUIRE(cpu);
+    CHECK(before->cpu_total_ns.value() / 1e9 <= *cpu);
+    CHECK(*cpu <= after->cpu_total_ns.value() / 1e9);
+    CHECK(*cpu > 0);
+    if (before->memory_usage != after->memory_usage ||
+        before->pids_current != after->pids_current) {
+      continue;
+    }
+    CHECK(FindValue(scrape.samples, "container_memory_usage_bytes", measured) ==
+          before->memory_usage);
+    CHECK(FindValue(scrape.samples, "container_threads", measured) == before->pids_current);
+    if (kind == Kind::kDocker) {
+      CHECK(FindValue(scrape.samples, "container_memory_working_set_bytes", measured) ==
+            docker::WorkingSetBytes(*before));
+      CHECK(FindValue(scrape.samples, "container_memory_cache", measured) == before->cache);
+      CHECK(FindValue(scrape.samples, "container_memory_rss", measured) == before->rss);
+    }
+    compared_gauges = true;
+  }
+  CHECK(compared_gauges);
+}
+
+TEST_CASE("docker: with cgroup files, no stats request goes to the engine") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  for (int i = 0; i < 3; ++i) engine.Run("quiet-" + std::to_string(i), {}, {"sleep", "1000"});
+  LoggingProxy proxy(engine, /*refuse_libpod=*/false);
+  // Over tcp:// they are read only when asked for (the engine is usually another host).
+  auto collector = MakeCollector("host: " + proxy.Host() + "\nread_cgroups: true\n");
+  for (int scrape_number = 0; scrape_number < 2; ++scrape_number) {
+    const auto scrape = CollectOnce(*collector);
+    INFO("scrape " << scrape_number << " took " << scrape.seconds << " s");
+    REQUIRE(scrape.result.error.empty());
+    CHECK(test::CountSamples(scrape.samples, "container_cpu_usage_seconds_total") == 3);
+    CHECK(test::CountSamples(scrape.samples, "container_memory_working_set_bytes") == 3);
+    CHECK(FindValue(scrape.samples, "container_engine_usage_containers", {{"source", "cgroup"}}) ==
+          3);
+  }
+  CHECK(test::CountOccurrences(proxy.AccessLog(), "/stats") == 0);
+}
+
+TEST_CASE("docker: where cgroup files cannot be read, usage comes from the engine's stats") {
+  const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
+  auto& engine = Engine(kind);
+  INFO(engine.Name());
+  for (int i = 0; i < 2; ++i) engine.Run("fallback-" + std::to_string(i), {}, {"sleep", "1000"});
+  LoggingProxy proxy(engine, /*refuse_libpod=*/false);
+  // A /proc without the engine's processes, as in a container without the host's PID namespace.
+  test::TempDir empty_proc;
+  auto collector = MakeCollector("host: " + proxy.Host() +
+                                 "\nread_cgroups: true\nproc_root: " + empty_proc.Path().string());
+  for (int scrape_number = 0; scrape_number < 2; ++scrape_number) {
+    const auto scrape = CollectOnce(*collector);
+    INFO("scrape " << scrape_number);
+    REQUIRE(scrape.result.error.empty());
+    CHECK(test::CountSamples(scrape.samples, "container_cpu_usage_seconds_total") == 2);
+    CHECK(FindValue(scrape.samples, "container_engine_usage_containers", {{"source", "engine"}}) ==
+          2);
+  }
+  // The first scrape asks after the files failed; the second with its first requests.
+  const auto log = proxy.AccessLog();
+  if (kind == Kind::kDocker) {
+    CHECK(test::CountOccurrences(log, "/stats?stream=false&one-shot=true") == 2 * 2);
+  } else {
+    CHECK(test::CountOccurrences(log, "/libpod/containers/stats?stream=false") == 2);
+  }
+}
+
+TEST_CASE("docker: a process in another container's cgroup is not read as this container") {
+  auto& engine = Engine(Kind::kPodman);
+  engine.Run("mine", {"--memory", "32m"}, {"sleep", "1000"});
+  engine.Run("other", {"--memory", "64m"}, {"sleep", "1000"});
+  const auto pid_of = [&](const std::string& name) {
+    return engine.Cli({"inspect", "-f", "{{.State.Pid}}", name});
+  };
+  // A /proc where the PID the engine gives for "mine" is a process of "other": a PID reused, or
+  // a /proc of another PID namespace.
+  test::TempDir proc;
+  const std::string other_cgroup = test::ReadFile("/proc/" + pid_of("other") + "/cgroup");
+  for (const auto& pid : {pid_of("mine"), pid_of("other")}) {
+    std::filesystem::create_directories(proc.Path() / pid);
+    test::WriteFile(proc.Path() / pid / "cgroup", other_cgroup);
+  }
+  auto collector = MakeCollector("host: " + engine.Host() +
+                                 "\nread_cgroups: true\nproc_root: " + proc.Path().string());
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(FindValue(scrape.samples, "container_engine_usage_containers", {{"source", "cgroup"}}) ==
+        1);
+  CHECK(FindValue(scrape.samples, "container_engine_usage_containers", {{"source", "engine"}}) ==
+        1);
+  // Its usage still shows, from the engine.
+  CHECK(FindValue(scrape.samples, "container_memory_usage_bytes", {{"name", "mine"}}));
 }
 
 TEST_CASE("docker: a missing socket gives one clear line and engine_up 0") {

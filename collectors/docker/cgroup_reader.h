@@ -1,0 +1,36 @@
+// Reads a container's usage from its cgroup files and /proc, as cAdvisor does, when the
+// exporter sees the engine host's /proc and /sys/fs/cgroup (on the host, or with them mounted
+// and `pid: host`). What the files say is parsed by cgroup_parser.h.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "collectors/docker/parser.h"
+
+namespace ooe::docker {
+
+struct CgroupOptions {
+  std::string proc_root = "/proc";             // the engine host's /proc
+  std::string cgroup_root = "/sys/fs/cgroup";  // the engine host's cgroup file systems
+};
+
+class CgroupReader {
+ public:
+  explicit CgroupReader(CgroupOptions options);
+
+  // The usage of container `id` (the full id) whose main process is `pid` in proc_root's PID
+  // namespace, or nullopt with `why` set to one line naming the file when the files cannot be
+  // read or are not the container's (the process is in no cgroup naming the id: another PID
+  // namespace, or a PID reused since the engine answered). Networks are read only when the
+  // process has a network namespace of its own (not `--network host`) and that can be told.
+  std::optional<ContainerStats> Read(const std::string& id, long long pid, std::string& why) const;
+
+  const CgroupOptions& Options() const { return options_; }
+
+ private:
+  CgroupOptions options_;
+  double user_hz_;
+};
+
+}  // namespace ooe::docker
