@@ -48,12 +48,6 @@ bool ReadKernelFile(const std::string& path, std::string& content, std::string& 
   return true;
 }
 
-std::string LinkTarget(const std::string& path) {
-  std::error_code error;
-  auto target = std::filesystem::read_symlink(path, error);
-  return error ? std::string() : target.string();
-}
-
 // Reads `names` from the directory `directory_of(name)` into `files`; false with `why` when one
 // of the first kRequiredFiles cannot be read.
 template <typename DirectoryOf>
@@ -151,18 +145,18 @@ std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long lon
     why = "cgroup of container " + id.substr(0, 12) + ": " + parsed->error;
     return std::nullopt;
   }
-  ContainerStats stats = std::move(*parsed->value);
+  return std::move(*parsed->value);
+}
 
-  // A container with the host's network namespace (--network host) has no networks of its own;
-  // when that cannot be told (no permission to read the links), none are read.
-  const auto network_namespace = LinkTarget(process + "/ns/net");
-  const auto host_namespace = LinkTarget(options_.proc_root + "/1/ns/net");
-  std::string problem;
-  if (!network_namespace.empty() && !host_namespace.empty() &&
-      network_namespace != host_namespace && ReadKernelFile(process + "/net/dev", body, problem)) {
-    if (auto networks = ParseNetDev(body)) stats.networks = std::move(*networks.value);
+std::vector<NetworkInterfaceStats> CgroupReader::ReadNetworks(long long pid) const {
+  std::string body;
+  std::string why;
+  if (pid <= 0 ||
+      !ReadKernelFile(options_.proc_root + "/" + std::to_string(pid) + "/net/dev", body, why)) {
+    return {};
   }
-  return stats;
+  auto networks = ParseNetDev(body);
+  return networks ? std::move(*networks.value) : std::vector<NetworkInterfaceStats>();
 }
 
 }  // namespace ooe::docker

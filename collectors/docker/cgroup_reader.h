@@ -22,9 +22,13 @@ class CgroupReader {
   // The usage of container `id` (the full id) whose main process is `pid` in proc_root's PID
   // namespace, or nullopt with `why` set to one line naming the file when the files cannot be
   // read or are not the container's (the process is in no cgroup naming the id: another PID
-  // namespace, or a PID reused since the engine answered). Networks are read only when the
-  // process has a network namespace of its own (not `--network host`) and that can be told.
+  // namespace, or a PID reused since the engine answered). Networks are not read here.
   std::optional<ContainerStats> Read(const std::string& id, long long pid, std::string& why) const;
+
+  // Every interface but loopback in the network namespace of `pid` (/proc/PID/net/dev, readable
+  // without privileges); empty when it cannot be read. Only for a container with a namespace of
+  // its own: under --network host it would be the host's interfaces.
+  std::vector<NetworkInterfaceStats> ReadNetworks(long long pid) const;
 
   const CgroupOptions& Options() const { return options_; }
 

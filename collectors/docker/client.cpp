@@ -354,6 +354,19 @@ std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot) {
   return without_usage;
 }
 
+void Client::ReadCgroupNetworks(Snapshot& snapshot) const {
+  if (!cgroup_reader_) return;
+  for (auto& reading : snapshot.containers) {
+    if (!reading.stats_from_cgroup || !reading.stats || !reading.inspect) continue;
+    // As the engines report them: none of its own under --network host or container:ID.
+    const std::string& mode = reading.inspect->network_mode;
+    if (mode == "host" || mode.rfind("container:", 0) == 0) continue;
+    auto pid = reading.summary.pid;
+    if (!pid) pid = reading.inspect->pid;
+    reading.stats->networks = cgroup_reader_->ReadNetworks(pid.value_or(0));
+  }
+}
+
 std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Snapshot snapshot,
                                                 std::string& error) {
   const std::string list_path = WithFilters(api_prefix_ + "/containers/json?all=1");
@@ -447,6 +460,7 @@ std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Sn
     }
     RemoveVanished(snapshot, vanished);
   }
+  ReadCgroupNetworks(snapshot);
   problems.Report(error);
   return snapshot;
 }
@@ -605,6 +619,7 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
        {"usage_from_engine", std::to_string(without_usage.size())},
        {"first_round_seconds", std::to_string(first_round_seconds)},
        {"second_round_seconds", std::to_string(second_round_seconds)}});
+  ReadCgroupNetworks(snapshot);
   problems.Report(error);
   return snapshot;
 }

@@ -102,6 +102,9 @@ class Client {
   // paused) from its cgroup files. Returns the indexes of those still without usage: all of
   // them with cgroups off, else those whose files could not be read.
   std::vector<size_t> ReadCgroups(Snapshot& snapshot);
+  // The networks of containers whose usage came from their cgroup files, once their inspect
+  // (which says whether the network namespace is their own) is known.
+  void ReadCgroupNetworks(Snapshot& snapshot) const;
   // Whether the next scrape should ask the engine for stats along with its first requests: with
   // cgroups off, or when some container's files could not be read in this one.
   bool EngineStatsExpected() const { return !cgroup_reader_ || cgroup_failures_.value_or(0) > 0; }

@@ -267,6 +267,7 @@ Parsed<ContainerInspect> ParseInspect(std::string_view body) {
   inspect.memory_limit = std::max(0.0, NumberOr(host_config, "Memory", 0));
   inspect.memory_reservation = std::max(0.0, NumberOr(host_config, "MemoryReservation", 0));
   inspect.pids_limit = std::max(0.0, NumberOr(host_config, "PidsLimit", 0));
+  inspect.network_mode = StringOr(host_config, "NetworkMode");
   return Success(std::move(inspect));
 }
 

@@ -70,6 +70,8 @@ struct ContainerInspect {
   double memory_limit = 0;
   double memory_reservation = 0;
   double pids_limit = 0;  // null, 0 and -1 all mean unlimited
+  // HostConfig.NetworkMode: "host" and "container:ID" share another's network namespace.
+  std::string network_mode;
   std::map<std::string, std::string> labels;
 };
 Parsed<ContainerInspect> ParseInspect(std::string_view body);

@@ -276,8 +276,12 @@ TEST_CASE("cgroup: the reader finds a container's files through /proc and its v1
   CHECK(why.empty());
   CHECK(stats->cpu_total_ns == 102731241);
   CHECK(WorkingSetBytes(*stats) == 9347072 - (8 << 20));
-  // Without the namespace links it cannot tell --network host apart: no networks.
-  CHECK(stats->networks.empty());
+  CHECK(stats->networks.empty());  // read apart, once inspect says whose namespace it is
+  Put(proc / "4242" / "net" / "dev", test::ReadFile(kFixtures + "net-dev-host"));
+  const auto networks = reader.ReadNetworks(4242);
+  CHECK(networks.size() == 4);  // all but lo
+  CHECK(reader.ReadNetworks(4343).empty());
+  CHECK(reader.ReadNetworks(0).empty());
 
   // Another container's id: the process is not in it.
   const std::string other(64, 'b');

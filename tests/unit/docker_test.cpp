@@ -176,6 +176,7 @@ TEST_CASE("docker: inspect gives state, exit code, OOMKilled, restarts, health a
   CHECK(oom.exit_code == 137);
   CHECK(oom.oom_killed);
   CHECK(oom.memory_limit == 16 * 1024 * 1024);
+  CHECK(oom.network_mode == "default");  // a namespace of its own: networks from /proc
   CHECK(oom.labels.at("com.docker.compose.service") == "converter");
 
   const auto exit1 = Inspect("oo-exit1");
@@ -516,8 +517,9 @@ TEST_CASE("docker: docker target configuration errors name the key") {
                     Catch::Contains("target.proc_root: 'host/proc' must be an absolute path"));
   CHECK_THROWS_WITH(make("host: tcp://h:2375\nread_cgroups: true\ncgroup_root: ''"),
                     Catch::Contains("target.cgroup_root: '' must be an absolute path"));
-  CHECK(make("host: unix:///s\nproc_root: /host/proc\ncgroup_root: /host/sys/fs/cgroup")
-            ->Target() == "unix:///s");
+  CHECK(
+      make("host: unix:///s\nproc_root: /host/proc\ncgroup_root: /host/sys/fs/cgroup")->Target() ==
+      "unix:///s");
   CHECK(docker::LabelName("com.docker.compose.project") ==
         "container_label_com_docker_compose_project");
   CHECK(docker::LabelName("a-b/c") == "container_label_a_b_c");

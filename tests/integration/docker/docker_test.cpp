@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "collectors/docker/cgroup_parser.h"
 #include "collectors/docker/collector.h"
 #include "collectors/docker/podman_stats.h"
 #include "tests/support/docker_engine.h"
@@ -544,6 +545,22 @@ TEST_CASE("docker: with cgroup files, no stats request goes to the engine") {
           3);
   }
   CHECK(test::CountOccurrences(proxy.AccessLog(), "/stats") == 0);
+}
+
+TEST_CASE("docker: a container on the host's network has no networks of its own from /proc") {
+  auto& engine = Engine(Kind::kDocker);
+  engine.Run("on-host", {"--network", "host"}, {"sleep", "1000"});
+  auto collector = MakeCollector("host: " + engine.Host() + "\nread_cgroups: true\n");
+  const auto scrape = CollectOnce(*collector);
+  REQUIRE(scrape.result.error.empty());
+  CHECK(FindValue(scrape.samples, "container_engine_usage_containers", {{"source", "cgroup"}}) ==
+        1);
+  // Its /proc/PID/net/dev lists the host's interfaces; Docker reports none.
+  const auto host_interfaces = docker::ParseNetDev(test::ReadFile(
+      "/proc/" + engine.Cli({"inspect", "-f", "{{.State.Pid}}", "on-host"}) + "/net/dev"));
+  REQUIRE(host_interfaces);
+  CHECK_FALSE(host_interfaces->empty());
+  CHECK(test::CountSamples(scrape.samples, "container_network_receive_bytes_total") == 0);
 }
 
 TEST_CASE("docker: where cgroup files cannot be read, usage comes from the engine's stats") {
