@@ -2,7 +2,9 @@
 // first (cold) scrape and its steady state apart, vs `podman stats --no-stream --format json` vs
 // the same Engine API calls made with curl one after another (the serial floor) and all at once
 // (the engine's own cost), on Podman's API service; then ours vs `docker stats --no-stream` on a
-// private dockerd, whose stats calls wait for its 1-second sampling tick.
+// private dockerd, whose stats calls wait for its 1-second sampling tick. Ours reads usage from
+// the containers' cgroup files (the default on a socket) and, as a second exporter, from the
+// engine's stats (--docker.read-cgroups=false).
 // Run (as root): cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 //   cmake --build build/release --target bench_docker && build/release/bench/bench_docker
 //   [containers] [rounds]
@@ -30,8 +32,10 @@ void StartContainers(const ContainerEngine& engine, int count) {
   }
 }
 
-// Our exporter's /metrics, checked: docker success 1 and every container there.
-double ScrapeOurs(ooe::test::ExporterProcess& exporter, int containers) {
+// Our exporter's /metrics, checked: docker success 1, every container there, and each one's
+// usage from where it was configured to come (`source`: "cgroup" files or "engine" stats).
+double ScrapeOurs(ooe::test::ExporterProcess& exporter, int containers,
+                  const std::string& source = "cgroup") {
   const auto start = ooe::Clock::now();
   const auto response = exporter.Get("/metrics", {"X-Prometheus-Scrape-Timeout-Seconds: 30"});
   const double seconds = Seconds(start);
@@ -39,9 +43,12 @@ double ScrapeOurs(ooe::test::ExporterProcess& exporter, int containers) {
   const auto success = ooe::test::FindValue(samples, "onlyoffice_exporter_collector_success",
                                             {{"collector", "docker"}});
   const auto counted = ooe::test::CountSamples(samples, "container_cpu_usage_seconds_total");
-  if (response.status != 200 || success != 1.0 || static_cast<int>(counted) != containers) {
+  const auto from_source =
+      ooe::test::FindValue(samples, "container_engine_usage_containers", {{"source", source}});
+  if (response.status != 200 || success != 1.0 || static_cast<int>(counted) != containers ||
+      from_source != static_cast<double>(containers)) {
     std::cerr << "our scrape failed: status " << response.status << ", " << counted
-              << " containers\n"
+              << " containers, " << from_source.value_or(-1) << " from " << source << "\n"
               << exporter.Log() << "\n";
     std::exit(1);
   }
@@ -110,7 +117,7 @@ std::vector<std::string> CurlOne(const ContainerEngine& engine, const std::strin
 // The collector's own timing of its first round on Podman (list, stats report and due
 // inspects together), per scrape, from its debug lines.
 std::vector<double> FirstRoundSeconds(const std::string& log) {
-  static const std::regex kLine("list_and_stats_seconds=([0-9.]+)");
+  static const std::regex kLine("first_round_seconds=([0-9.]+)");
   std::vector<double> seconds;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), kLine); it != std::sregex_iterator();
        ++it) {
@@ -143,12 +150,14 @@ void Row(const std::string& what, const std::vector<double>& seconds, double our
 }
 
 ooe::test::ExporterProcess StartExporter(const ContainerEngine& engine,
-                                         const std::string& inspect_max_age = "") {
+                                         const std::string& inspect_max_age = "",
+                                         bool read_cgroups = true) {
   std::vector<std::string> flags = {"--no-collector.redis", "--collector.docker", "--docker.host",
                                     engine.Host(),          "--log.level",        "debug"};
   if (!inspect_max_age.empty()) {
     flags.insert(flags.end(), {"--docker.inspect-max-age", inspect_max_age});
   }
+  if (!read_cgroups) flags.emplace_back("--docker.read-cgroups=false");
   return ooe::test::ExporterProcess(flags);
 }
 
@@ -177,10 +186,12 @@ int main(int argc, char** argv) {
     // every scrape (inspect_max_age 0), the cost when all containers changed at once.
     auto exporter = StartExporter(podman);
     auto uncached = StartExporter(podman, "0");
+    auto engine_stats = StartExporter(podman, "", /*read_cgroups=*/false);
     const double cold = ScrapeOurs(exporter, containers);
     const double cold_uncached = ScrapeOurs(uncached, containers);
-    std::vector<double> ours, ours_uncached, podman_stats, serial, parallel, serial_steady,
-        parallel_steady, list_alone, stats_alone;
+    const double cold_engine_stats = ScrapeOurs(engine_stats, containers, "engine");
+    std::vector<double> ours, ours_uncached, ours_engine_stats, podman_stats, serial, parallel,
+        serial_steady, parallel_steady, list_alone, stats_alone;
     const auto list_command = CurlOne(podman, "json?all=true");
     const auto stats_command = CurlOne(podman, "stats?stream=false");
     const auto serial_command = CurlCommand(podman, true, false);
@@ -191,6 +202,7 @@ int main(int argc, char** argv) {
     for (int round = 0; round < rounds; ++round) {
       ours.push_back(ScrapeOurs(exporter, containers));
       ours_uncached.push_back(ScrapeOurs(uncached, containers));
+      ours_engine_stats.push_back(ScrapeOurs(engine_stats, containers, "engine"));
       const auto start = ooe::Clock::now();
       int exit_code = -1;
       podman.Cli({"stats", "--no-stream", "--format", "json"}, &exit_code);
@@ -212,6 +224,8 @@ int main(int argc, char** argv) {
     Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
     Row("same, inspect_max_age 0, first scrape", {cold_uncached}, 0);
     Row("same, inspect_max_age 0, later scrapes", ours_uncached, ours_median);
+    Row("same, usage from the libpod report, first scrape", {cold_engine_stats}, 0);
+    Row("same, usage from the libpod report, later", ours_engine_stats, ours_median);
     Row("podman stats --no-stream --format json", podman_stats, ours_median);
     Row("curl, first scrape's calls one after another", serial, ours_median);
     Row("curl, first scrape's calls all at once", parallel, ours_median);
@@ -219,7 +233,7 @@ int main(int argc, char** argv) {
     Row("curl, libpod list + stats all at once", parallel_steady, ours_median);
     Row("curl, libpod list alone", list_alone, ours_median);
     Row("curl, libpod stats report alone", stats_alone, ours_median);
-    Row("ours: list + stats + due inspects (its log)", FirstRoundSeconds(exporter.Log()), 0);
+    Row("ours: list + due inspects (its log)", FirstRoundSeconds(exporter.Log()), 0);
     std::cout << "  inspects per scrape, kept/due/changed (a scrape every " << std::setprecision(1)
               << spacing << " s; due = older than 60 s, spread, or health-checked): "
               << InspectCounts(exporter.Log()) << "\n";
@@ -232,10 +246,13 @@ int main(int argc, char** argv) {
     std::cout << "Docker " << docker.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
               << containers << " running containers, " << rounds << " rounds, medians:\n";
     auto exporter = StartExporter(docker);
+    auto engine_stats = StartExporter(docker, "", /*read_cgroups=*/false);
     const double cold = ScrapeOurs(exporter, containers);
-    std::vector<double> ours, docker_stats;
+    const double cold_engine_stats = ScrapeOurs(engine_stats, containers, "engine");
+    std::vector<double> ours, ours_engine_stats, docker_stats;
     for (int round = 0; round < rounds; ++round) {
       ours.push_back(ScrapeOurs(exporter, containers));
+      ours_engine_stats.push_back(ScrapeOurs(engine_stats, containers, "engine"));
       const auto start = ooe::Clock::now();
       docker.Cli({"stats", "--no-stream"});
       docker_stats.push_back(Seconds(start));
@@ -243,6 +260,8 @@ int main(int argc, char** argv) {
     const double ours_median = ooe::bench::Percentile(ours, 0.5);
     Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
     Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
+    Row("same, usage from Docker's stats, first scrape", {cold_engine_stats}, 0);
+    Row("same, usage from Docker's stats, later", ours_engine_stats, ours_median);
     Row("docker stats --no-stream", docker_stats, ours_median);
     std::cout << "  serial floor: every stats call waits for the 1 s tick, so about " << containers
               << " s (not run)\n";
