@@ -312,10 +312,27 @@ double SecondsSince(Clock::time_point start) {
 
 }  // namespace
 
-std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot) {
+std::future<EarlyCgroupReads> Client::StartEarlyCgroupReads() const {
+  if (!cgroup_reader_ || cgroup_processes_.empty()) return {};
+  return std::async(std::launch::async, [reader = &*cgroup_reader_, processes = cgroup_processes_] {
+    EarlyCgroupReads early;
+    std::string why;
+    for (const auto& [id, pid] : processes) {
+      if (auto stats = reader->Read(id, pid, why)) {
+        early.emplace(id, std::pair{pid, std::move(*stats)});
+      }
+    }
+    return early;
+  });
+}
+
+std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot,
+                                        std::future<EarlyCgroupReads>& early_reads) {
+  const EarlyCgroupReads early = early_reads.valid() ? early_reads.get() : EarlyCgroupReads();
   std::vector<size_t> without_usage;
   size_t failures = 0;
   std::string first_why;
+  cgroup_processes_.clear();
   for (size_t i = 0; i < snapshot.containers.size(); ++i) {
     auto& reading = snapshot.containers[i];
     if (!HasStats(reading.summary)) continue;
@@ -327,7 +344,16 @@ std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot) {
     auto pid = reading.summary.pid;
     if (!pid && reading.inspect) pid = reading.inspect->pid;
     std::string why;
-    if (auto stats = cgroup_reader_->Read(reading.summary.id, pid.value_or(0), why)) {
+    std::optional<ContainerStats> stats;
+    // Read through the same process the engine names now: the same container, still running.
+    if (const auto found = early.find(reading.summary.id);
+        found != early.end() && pid == found->second.first) {
+      stats = found->second.second;
+    } else {
+      stats = cgroup_reader_->Read(reading.summary.id, pid.value_or(0), why);
+    }
+    if (stats) {
+      cgroup_processes_.emplace_back(reading.summary.id, *pid);
       reading.stats = std::move(*stats);
       reading.stats_from_cgroup = true;
       continue;
@@ -369,6 +395,7 @@ void Client::ReadCgroupNetworks(Snapshot& snapshot) const {
 
 std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Snapshot snapshot,
                                                 std::string& error) {
+  auto early_cgroups = StartEarlyCgroupReads();
   const std::string list_path = WithFilters(api_prefix_ + "/containers/json?all=1");
   const auto list_reply = Check(list_path, http_.Perform(Request(list_path), context.deadline));
   auto list = ReadList(list_path, list_reply, error);
@@ -444,7 +471,7 @@ std::optional<Snapshot> Client::FetchCompatible(const ScrapeContext& context, Sn
   RemoveVanished(snapshot, vanished);
 
   // Containers without an inspect (it failed) have no process id, and go to the engine too.
-  auto stats_due = ReadCgroups(snapshot);
+  auto stats_due = ReadCgroups(snapshot, early_cgroups);
   if (stats_with_inspects) stats_due.clear();  // asked for already
   if (!stats_due.empty()) {
     std::vector<std::string> late_paths;
@@ -487,6 +514,7 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
   if (read_info) requests.push_back(Request(info_path));
   const size_t first_due = requests.size();
   for (const auto& id : due) requests.push_back(Request(InspectPath(id)));
+  auto early_cgroups = StartEarlyCgroupReads();
   auto responses = http_.PerformAll(requests, context.deadline);
   const double first_round_seconds = SecondsSince(start);
 
@@ -527,7 +555,9 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
       }
     }
   };
-  const auto without_usage = ReadCgroups(snapshot);
+  const auto cgroups_start = Clock::now();
+  const auto without_usage = ReadCgroups(snapshot, early_cgroups);
+  const double cgroups_seconds = SecondsSince(cgroups_start);
   if (report_with_list) take_report(responses[1], without_usage);
   std::map<std::string_view, const HttpResponse*> due_reply;
   for (size_t d = 0; d < due.size(); ++d) due_reply.emplace(due[d], &responses[first_due + d]);
@@ -618,6 +648,7 @@ std::optional<Snapshot> Client::FetchLibpod(const ScrapeContext& context, Snapsh
        {"inspects_changed", std::to_string(changed.size())},
        {"usage_from_engine", std::to_string(without_usage.size())},
        {"first_round_seconds", std::to_string(first_round_seconds)},
+       {"cgroups_seconds", std::to_string(cgroups_seconds)},
        {"second_round_seconds", std::to_string(second_round_seconds)}});
   ReadCgroupNetworks(snapshot);
   problems.Report(error);
