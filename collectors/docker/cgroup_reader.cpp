@@ -53,10 +53,10 @@ bool ReadKernelFile(const std::string& path, std::string& content, std::string& 
 template <typename DirectoryOf>
 bool ReadFiles(const std::vector<std::string_view>& names, DirectoryOf directory_of,
                CgroupFiles& files, std::string& why) {
-  std::string content;
   for (size_t i = 0; i < names.size(); ++i) {
     const std::string name(names[i]);
     const auto directory = directory_of(name);
+    std::string content;
     std::string problem;
     if (directory && ReadKernelFile(*directory + "/" + name, content, problem)) {
       files.emplace(name, std::move(content));
