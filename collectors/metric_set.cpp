@@ -2,6 +2,10 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace ooe {
@@ -57,10 +61,95 @@ std::vector<prometheus::MetricFamily> MetricSet::Take() {
   return std::move(families_);
 }
 
+namespace {
+
+// A sample value as prometheus-cpp 1.0 writes it (ostream, classic locale, 16 significant
+// digits, "Nan", "+Inf", "-Inf"), with to_chars instead of a stream.
+void AppendValue(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "Nan";
+  } else if (std::isinf(value)) {
+    out += value < 0 ? "-Inf" : "+Inf";
+  } else {
+    std::array<char, 32> buffer{};
+    const auto result =
+        std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                      std::chars_format::general, std::numeric_limits<double>::max_digits10 - 1);
+    out.append(buffer.data(), result.ptr);
+  }
+}
+
+// A label value, as the text format escapes it: backslash, double quote and line feed.
+void AppendLabelValue(std::string& out, const std::string& value) {
+  for (const char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+}  // namespace
+
 std::string SerializeText(const std::vector<prometheus::MetricFamily>& families) {
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  return std::move(out).str();
+  // Counters and gauges, nearly all of every scrape, are written here straight into one
+  // string: prometheus-cpp's ostream serializer took 8-24 ms for the 550 KB of 100 containers.
+  // Anything else (histograms, summaries) goes through prometheus-cpp's own.
+  std::string out;
+  out.reserve(families.size() * 256);
+  for (const auto& family : families) {
+    const char* type = nullptr;
+    switch (family.type) {
+      case prometheus::MetricType::Counter:
+        type = "counter";
+        break;
+      case prometheus::MetricType::Gauge:
+        type = "gauge";
+        break;
+      case prometheus::MetricType::Untyped:
+        type = "untyped";
+        break;
+      default: {
+        std::ostringstream other;
+        prometheus::TextSerializer().Serialize(other, {family});
+        out += std::move(other).str();
+        continue;
+      }
+    }
+    if (!family.help.empty()) {
+      out.append("# HELP ").append(family.name).append(" ").append(family.help).append("\n");
+    }
+    out.append("# TYPE ").append(family.name).append(" ").append(type).append("\n");
+    for (const auto& metric : family.metric) {
+      out += family.name;
+      if (!metric.label.empty()) {
+        out += '{';
+        for (size_t i = 0; i < metric.label.size(); ++i) {
+          if (i > 0) out += ',';
+          out.append(metric.label[i].name).append("=\"");
+          AppendLabelValue(out, metric.label[i].value);
+          out += '"';
+        }
+        out += '}';
+      }
+      out += ' ';
+      AppendValue(out, family.type == prometheus::MetricType::Counter ? metric.counter.value
+                       : family.type == prometheus::MetricType::Gauge ? metric.gauge.value
+                                                                      : metric.untyped.value);
+      if (metric.timestamp_ms != 0) out.append(" ").append(std::to_string(metric.timestamp_ms));
+      out += '\n';
+    }
+  }
+  return out;
 }
 
 }  // namespace ooe

@@ -1,6 +1,10 @@
 // Label values come from the watched systems (queue and vhost names, container labels): whatever
 // bytes they hold, the exposition must stay one valid line per sample.
+#include <prometheus/text_serializer.h>
+
 #include <catch2/catch.hpp>
+#include <limits>
+#include <sstream>
 
 #include "collectors/rabbitmq/collector.h"
 #include "collectors/rabbitmq/parser.h"
@@ -44,6 +48,66 @@ TEST_CASE("label values with quotes, backslashes and newlines are escaped in the
            sample.find('{') == std::string::npos));
     start = end == std::string::npos ? text.size() : end + 1;
   }
+}
+
+}  // namespace ooe
+
+namespace ooe {
+
+TEST_CASE("our text serializer writes what prometheus-cpp's TextSerializer writes, byte for byte") {
+  std::vector<prometheus::MetricFamily> families;
+  const std::vector<double> values = {0,
+                                      -0.0,
+                                      1,
+                                      -1,
+                                      0.1,
+                                      1e-9,
+                                      260.498231827,
+                                      1.8e9,
+                                      123456789012345678.0,
+                                      1e21,
+                                      5e-324,
+                                      std::numeric_limits<double>::max(),
+                                      std::numeric_limits<double>::lowest(),
+                                      std::numeric_limits<double>::quiet_NaN(),
+                                      std::numeric_limits<double>::infinity(),
+                                      -std::numeric_limits<double>::infinity(),
+                                      9223372036854771712.0,
+                                      2.0 / 3};
+  for (const auto type : {prometheus::MetricType::Counter, prometheus::MetricType::Gauge,
+                          prometheus::MetricType::Untyped}) {
+    prometheus::MetricFamily family;
+    family.name = "family_" + std::to_string(static_cast<int>(type));
+    family.help = type == prometheus::MetricType::Gauge ? "" : "Help with \"quotes\" and é.";
+    family.type = type;
+    for (size_t i = 0; i < values.size(); ++i) {
+      prometheus::ClientMetric metric;
+      metric.counter.value = metric.gauge.value = metric.untyped.value = values[i];
+      if (i % 3 != 0) {
+        metric.label = {{"name", "c" + std::to_string(i)}, {"empty", ""}, {"odd", "q\"b\\é"}};
+      }
+      if (i == 5) metric.timestamp_ms = 1795618655323;
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
+  }
+  prometheus::MetricFamily histogram;
+  histogram.name = "latency_seconds";
+  histogram.help = "A histogram, which goes through prometheus-cpp's own serializer.";
+  histogram.type = prometheus::MetricType::Histogram;
+  prometheus::ClientMetric observed;
+  observed.histogram.sample_count = 3;
+  observed.histogram.sample_sum = 0.6;
+  observed.histogram.bucket = {{1, 0.5}, {3, std::numeric_limits<double>::infinity()}};
+  observed.label = {{"le_not", "x"}};
+  histogram.metric.push_back(observed);
+  families.push_back(histogram);
+  families.push_back(
+      prometheus::MetricFamily{"empty_family", "No samples.", prometheus::MetricType::Gauge, {}});
+
+  std::ostringstream reference;
+  prometheus::TextSerializer().Serialize(reference, families);
+  CHECK(SerializeText(families) == reference.str());
 }
 
 }  // namespace ooe
