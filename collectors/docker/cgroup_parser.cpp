@@ -85,6 +85,23 @@ bool IsDevice(std::string_view text) {
          TextNumber(text.substr(0, colon)) && TextNumber(text.substr(colon + 1));
 }
 
+// memory.stat's keys for the breakdown: v1 its hierarchical total_* ones, v2 the flat ones.
+struct MemoryStatKeys {
+  std::string_view inactive_file, cache, rss, mapped_file;
+};
+
+// The breakdown from memory.stat into `stats`; false when it lacks inactive_file, without which
+// the working set would silently be the whole usage.
+bool ReadMemoryStat(const CgroupFiles& files, const MemoryStatKeys& keys, ContainerStats& stats) {
+  const auto* text = FileOf(files, "memory.stat");
+  const auto memory = KeyedValues(text ? *text : std::string_view());
+  stats.inactive_file = Lookup(memory, keys.inactive_file);
+  stats.cache = Lookup(memory, keys.cache);
+  stats.rss = Lookup(memory, keys.rss);
+  stats.mapped_file = Lookup(memory, keys.mapped_file);
+  return stats.inactive_file.has_value();
+}
+
 // A limit for change detection; "max" is none.
 constexpr double kUnlimited = std::numeric_limits<double>::infinity();
 
@@ -174,13 +191,10 @@ Parsed<ContainerStats> ParseCgroupV1(const CgroupFiles& files, double user_hz) {
   if (!stats.memory_usage) {
     return Result::Failure("memory.usage_in_bytes is missing or not a number");
   }
-  const auto* memory_text = FileOf(files, "memory.stat");
-  const auto memory = KeyedValues(memory_text ? *memory_text : std::string_view());
-  stats.inactive_file = Lookup(memory, "total_inactive_file");
-  if (!stats.inactive_file) return Result::Failure("memory.stat has no total_inactive_file");
-  stats.cache = Lookup(memory, "total_cache");
-  stats.rss = Lookup(memory, "total_rss");
-  stats.mapped_file = Lookup(memory, "total_mapped_file");
+  if (!ReadMemoryStat(
+          files, {"total_inactive_file", "total_cache", "total_rss", "total_mapped_file"}, stats)) {
+    return Result::Failure("memory.stat has no total_inactive_file");
+  }
   stats.memory_limit = SingleValue(files, "memory.limit_in_bytes");
   stats.memory_max_usage = SingleValue(files, "memory.max_usage_in_bytes");
   stats.memory_failcnt = SingleValue(files, "memory.failcnt");
@@ -232,13 +246,9 @@ Parsed<ContainerStats> ParseCgroupV2(const CgroupFiles& files) {
 
   stats.memory_usage = SingleValue(files, "memory.current");
   if (!stats.memory_usage) return Result::Failure("memory.current is missing or not a number");
-  const auto* memory_text = FileOf(files, "memory.stat");
-  const auto memory = KeyedValues(memory_text ? *memory_text : std::string_view());
-  stats.inactive_file = Lookup(memory, "inactive_file");
-  if (!stats.inactive_file) return Result::Failure("memory.stat has no inactive_file");
-  stats.cache = Lookup(memory, "file");
-  stats.rss = Lookup(memory, "anon");
-  stats.mapped_file = Lookup(memory, "file_mapped");
+  if (!ReadMemoryStat(files, {"inactive_file", "file", "anon", "file_mapped"}, stats)) {
+    return Result::Failure("memory.stat has no inactive_file");
+  }
   stats.memory_limit = SingleValue(files, "memory.max", kUnlimited);
   stats.pids_current = SingleValue(files, "pids.current");
   stats.pids_limit = SingleValue(files, "pids.max");
