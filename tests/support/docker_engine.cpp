@@ -88,7 +88,13 @@ std::string ContainerEngine::SocketPath() const {
 
 std::vector<std::string> ContainerEngine::CliPrefix() const {
   if (kind_ == Kind::kDocker) return {"docker", "--host", Host()};
-  return {"podman",
+  // From the engine's own directory: conmon, which the CLI and the service start, writes an
+  // "oom" file into its working directory when the kernel OOM-kills a container.
+  return {"sh",
+          "-c",
+          "cd \"$0\" && exec \"$@\"",
+          dir_.Path().string(),
+          "podman",
           "--root",
           (dir_ / "root").string(),
           "--runroot",
