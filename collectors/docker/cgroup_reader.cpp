@@ -73,7 +73,11 @@ bool ReadFiles(const std::vector<std::string_view>& names, DirectoryOf directory
 }  // namespace
 
 CgroupReader::CgroupReader(CgroupOptions options)
-    : options_(std::move(options)), user_hz_(static_cast<double>(::sysconf(_SC_CLK_TCK))) {}
+    : options_(std::move(options)),
+      user_hz_(static_cast<double>(::sysconf(_SC_CLK_TCK))),
+      unified_root_(std::filesystem::exists(options_.cgroup_root + "/cgroup.controllers")
+                        ? options_.cgroup_root
+                        : options_.cgroup_root + "/unified") {}
 
 std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long long pid,
                                                  std::string& why) const {
@@ -126,11 +130,7 @@ std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long lon
   } else if (cgroups->v2) {
     const auto own = container_path(*cgroups->v2);
     if (!own) return std::nullopt;
-    // Unified only (cgroup.controllers at the root), or hybrid with it at cgroup_root/unified.
-    std::string directory = options_.cgroup_root + *own;
-    if (!std::filesystem::exists(options_.cgroup_root + "/cgroup.controllers")) {
-      directory = options_.cgroup_root + "/unified" + *own;
-    }
+    const std::string directory = unified_root_ + *own;
     if (!ReadFiles(
             kCgroupV2Files, [&](const std::string&) { return std::optional(directory); }, files,
             why)) {

@@ -35,6 +35,9 @@ class CgroupReader {
  private:
   CgroupOptions options_;
   double user_hz_;
+  // Where the unified (v2) hierarchy is mounted: cgroup_root itself on a v2-only host, its
+  // unified/ on a hybrid one; fixed for the host, so looked up once.
+  std::string unified_root_;
 };
 
 }  // namespace ooe::docker

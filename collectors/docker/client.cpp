@@ -326,9 +326,19 @@ std::future<EarlyCgroupReads> Client::StartEarlyCgroupReads() const {
   });
 }
 
+namespace {
+
+// The container's main process: libpod's list has it; Docker's only its inspect.
+std::optional<long long> ProcessOf(const ContainerReading& reading) {
+  if (reading.summary.pid) return reading.summary.pid;
+  return reading.inspect ? reading.inspect->pid : std::nullopt;
+}
+
+}  // namespace
+
 std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot,
                                         std::future<EarlyCgroupReads>& early_reads) {
-  const EarlyCgroupReads early = early_reads.valid() ? early_reads.get() : EarlyCgroupReads();
+  EarlyCgroupReads early = early_reads.valid() ? early_reads.get() : EarlyCgroupReads();
   std::vector<size_t> without_usage;
   size_t failures = 0;
   std::string first_why;
@@ -340,15 +350,13 @@ std::vector<size_t> Client::ReadCgroups(Snapshot& snapshot,
       without_usage.push_back(i);
       continue;
     }
-    // libpod's list has the process; Docker's only its inspect.
-    auto pid = reading.summary.pid;
-    if (!pid && reading.inspect) pid = reading.inspect->pid;
+    const auto pid = ProcessOf(reading);
     std::string why;
     std::optional<ContainerStats> stats;
     // Read through the same process the engine names now: the same container, still running.
     if (const auto found = early.find(reading.summary.id);
         found != early.end() && pid == found->second.first) {
-      stats = found->second.second;
+      stats = std::move(found->second.second);
     } else {
       stats = cgroup_reader_->Read(reading.summary.id, pid.value_or(0), why);
     }
@@ -387,9 +395,7 @@ void Client::ReadCgroupNetworks(Snapshot& snapshot) const {
     // As the engines report them: none of its own under --network host or container:ID.
     const std::string& mode = reading.inspect->network_mode;
     if (mode == "host" || mode.rfind("container:", 0) == 0) continue;
-    auto pid = reading.summary.pid;
-    if (!pid) pid = reading.inspect->pid;
-    reading.stats->networks = cgroup_reader_->ReadNetworks(pid.value_or(0));
+    reading.stats->networks = cgroup_reader_->ReadNetworks(ProcessOf(reading).value_or(0));
   }
 }
 
