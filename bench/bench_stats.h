@@ -1,11 +1,14 @@
-// Small helpers the benchmarks share: percentiles of timings and a process's resident memory.
+// Small helpers the benchmarks share: percentiles of timings, a process's resident memory and
+// CPU time.
 #pragma once
 
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,6 +36,20 @@ inline double ResidentBytes(pid_t pid, const std::string& field = "VmRSS:") {
     status.ignore(1 << 16, '\n');
   }
   return 0;
+}
+
+// utime + stime of `pid` in seconds.
+inline double CpuSeconds(pid_t pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 14 || index == 15) ticks += std::stod(field);
+    if (index == 15) break;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace ooe::bench

@@ -4,16 +4,12 @@
 // names, SSL_get_peer_certificate (now SSL_get1_peer_certificate, same contract), so civetweb's
 // pointer stays NULL and the first TLS connection calls it and crashes. Linked into the
 // executable and exported (see exporter/CMakeLists.txt): our dlopen() answers civetweb's two
-// look-ups by loading OpenSSL 3 into the program's global scope (collectors/openssl_library.h)
-// and returning that scope, which holds OpenSSL 3 plus the old name defined here. Every other
-// dlopen() goes to the real one unchanged.
+// look-ups with the program's global scope, which holds the OpenSSL 3 the executable links plus
+// the old name defined here. Every other dlopen() goes to the real one unchanged.
 #include <dlfcn.h>
+#include <openssl/ssl.h>
 
-#include <exception>
 #include <string_view>
-
-#include "collectors/log.h"
-#include "collectors/openssl_library.h"
 
 extern "C" {
 
@@ -21,24 +17,14 @@ extern "C" {
 // old name itself.
 #undef SSL_get_peer_certificate
 // NOLINTNEXTLINE(readability-identifier-naming): OpenSSL's name, looked up by civetweb.
-X509* SSL_get_peer_certificate(const SSL* ssl) {
-  return ooe::OpenSsl().ssl_get1_peer_certificate(ssl);
-}
+X509* SSL_get_peer_certificate(const SSL* ssl) { return SSL_get1_peer_certificate(ssl); }
 
 void* dlopen(const char* file, int mode) {
   using DlopenFunction = void* (*)(const char*, int);
   static const auto kRealDlopen = reinterpret_cast<DlopenFunction>(dlsym(RTLD_NEXT, "dlopen"));
   if (file != nullptr) {
     const std::string_view name(file);
-    if (name == "libssl.so" || name == "libcrypto.so") {
-      try {
-        (void)ooe::OpenSsl();
-      } catch (const std::exception& error) {  // civetweb then reports that TLS cannot start
-        ooe::Log(ooe::LogLevel::kError, "cannot load OpenSSL for TLS", {{"err", error.what()}});
-        return nullptr;
-      }
-      file = nullptr;
-    }
+    if (name == "libssl.so" || name == "libcrypto.so") file = nullptr;
   }
   return kRealDlopen(file, mode);
 }

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/log.h"
+#include "base/parsed.h"
 #include "collectors/collector.h"
-#include "collectors/log.h"
-#include "collectors/parsed.h"
 #include "exporter/web_config.h"
 
 namespace ooe {
@@ -23,6 +23,10 @@ inline constexpr const char* kDefaultListenAddress = ":10981";
 struct ExporterOptions {
   std::string listen_address = kDefaultListenAddress;
   std::string telemetry_path = "/metrics";
+  // civetweb's worker threads: each holds one connection, a slow client's too, from its accept;
+  // scrapes are answered while fewer slow clients than these are connected. Prometheus' own
+  // --web.max-connections, with its default.
+  int max_connections = 512;
   std::string config_file;
   std::string web_config_file;
   WebConfig web_config;  // from --web.config.file: TLS and basic auth
@@ -32,7 +36,7 @@ struct ExporterOptions {
   std::chrono::milliseconds scrape_timeout{10'000};
   // Taken off Prometheus' scrape timeout so the answer arrives before Prometheus gives up.
   std::chrono::milliseconds timeout_offset{500};
-  std::vector<std::shared_ptr<Collector>> collectors;
+  std::vector<TargetCollector> collectors;
 };
 
 enum class CommandLineAction { kRun, kExit };

@@ -13,8 +13,8 @@
 #include <iostream>
 #include <thread>
 
-#include "collectors/config_node.h"
-#include "collectors/log.h"
+#include "base/config_node.h"
+#include "base/log.h"
 #include "exporter/config.h"
 #include "exporter/scrape.h"
 #include "exporter/version.h"
@@ -59,9 +59,9 @@ int main(int argc, char** argv) {
            {{"version", ooe::kVersion}, {"revision", ooe::kRevision}});
   for (const auto& collector : options.collectors) {
     ooe::Log(ooe::LogLevel::kInfo, "collector enabled",
-             {{"collector", collector->Kind()},
-              {"target", collector->Target()},
-              {"source", collector->Describe()}});
+             {{"collector", collector.kind},
+              {"target", collector.target},
+              {"source", collector.collector->Describe()}});
   }
   std::string ports;
   for (const int port : server->ListeningPorts()) {

@@ -1,18 +1,19 @@
 #include "exporter/scrape.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
 #include <thread>
 
-#include "collectors/log.h"
-#include "collectors/metric_set.h"
+#include "base/log.h"
+#include "base/metric_set.h"
 #include "exporter/self_metrics.h"
 
 namespace ooe {
 
 struct Scraper::Slot {
-  std::shared_ptr<Collector> collector;
+  TargetCollector collector;
   // Set while Collect() runs; a collector that overran one deadline is not started twice.
   std::atomic<bool> busy{false};
   std::mutex state_mutex;
@@ -52,8 +53,7 @@ void RecordState(Scraper::Slot& slot, const std::string& error) {
   if (slot.last_error && *slot.last_error == error) return;
   const bool first = !slot.last_error.has_value();
   slot.last_error = error;
-  const LogFields fields = {{"collector", slot.collector->Kind()},
-                            {"target", slot.collector->Target()}};
+  const LogFields fields = {{"collector", slot.collector.kind}, {"target", slot.collector.target}};
   if (!error.empty()) {
     LogFields with_error = fields;
     with_error.emplace_back("err", error);
@@ -65,7 +65,7 @@ void RecordState(Scraper::Slot& slot, const std::string& error) {
 
 }  // namespace
 
-Scraper::Scraper(std::vector<std::shared_ptr<Collector>> collectors)
+Scraper::Scraper(std::vector<TargetCollector> collectors)
     : running_threads_(std::make_shared<std::atomic<int>>(0)) {
   for (auto& collector : collectors) {
     auto slot = std::make_shared<Slot>();
@@ -95,11 +95,7 @@ std::shared_ptr<Scraper::Collection> Scraper::Join(Clock::time_point deadline) {
   in_flight_ = collection;
   ++collections_started_;
 
-  // Collectors get a deadline a little before the scrape's, so that a backend that hangs is
-  // reported by its own collector (redis_up 0 and why) rather than only as a missing answer.
-  const auto slack =
-      std::min<Clock::duration>(std::chrono::milliseconds(100), (deadline - now) / 10);
-  const ScrapeContext context{deadline - slack};
+  const ScrapeContext context{deadline - CollectorSlack(deadline - now)};
   for (size_t index = 0; index < slots_.size(); ++index) {
     running_threads_->fetch_add(1);
     // Detached: a collector that overruns the deadline must not hold the scrape. It keeps its
@@ -108,19 +104,17 @@ std::shared_ptr<Scraper::Collection> Scraper::Join(Clock::time_point deadline) {
       Outcome outcome;
       const auto started = Clock::now();
       if (slot->busy.exchange(true)) {
-        outcome.result.error = "the previous collection of this target is still running";
+        outcome.result.errors.push_back(
+            {.phase = "busy", .detail = "the previous collection of this target is still running"});
+        outcome.result.families = slot->collector.MissedVerdicts();
       } else {
-        try {
-          outcome.result = slot->collector->Collect(context);
-        } catch (const std::exception& error) {
-          outcome.result = {{}, std::string("internal error: ") + error.what()};
-        }
+        outcome.result = slot->collector.Collect(context);
         slot->busy = false;
       }
       const auto ended = Clock::now();
       outcome.seconds = SecondsBetween(started, ended);
       // A result that comes after the deadline has already been reported as a timeout.
-      if (ended <= collection->deadline) RecordState(*slot, outcome.result.error);
+      if (ended <= collection->deadline) RecordState(*slot, outcome.result.ErrorLine());
       {
         std::lock_guard collection_lock(collection->mutex);
         collection->outcomes[index] = std::move(outcome);
@@ -176,18 +170,19 @@ std::string Scraper::Scrape(Clock::time_point deadline) {
   MetricSet self;
   const auto now = Clock::now();
   for (auto& [index, outcome] : results) {
-    const Collector& collector = *slots_[index]->collector;
-    const Labels labels = {{"collector", collector.Kind()}, {"target", collector.Target()}};
+    const TargetCollector& collector = slots_[index]->collector;
+    const Labels labels = {{"collector", collector.kind}, {"target", collector.target}};
     self.Gauge("onlyoffice_exporter_collector_success",
                "1 when the collector's last collection succeeded, 0 when it failed.",
-               outcome.result.error.empty() ? 1.0 : 0.0, labels);
+               outcome.result.Ok() ? 1.0 : 0.0, labels);
     self.Gauge("onlyoffice_exporter_collector_duration_seconds",
                "Seconds the collector's last collection took.", outcome.seconds, labels);
     metrics.Merge(std::move(outcome.result.families));
   }
   for (const size_t index : missing) {
-    const Collector& collector = *slots_[index]->collector;
-    const Labels labels = {{"collector", collector.Kind()}, {"target", collector.Target()}};
+    const TargetCollector& collector = slots_[index]->collector;
+    metrics.Merge(collector.MissedVerdicts());
+    const Labels labels = {{"collector", collector.kind}, {"target", collector.target}};
     self.Gauge("onlyoffice_exporter_collector_success",
                "1 when the collector's last collection succeeded, 0 when it failed.", 0.0, labels);
     self.Gauge("onlyoffice_exporter_collector_duration_seconds",
@@ -218,6 +213,14 @@ void Scraper::Shutdown(std::chrono::milliseconds grace) {
   while (running_threads_->load() > 0 && Clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+std::chrono::milliseconds CollectorSlack(Clock::duration budget) {
+  using std::chrono::milliseconds;
+  const auto tenth = std::chrono::duration_cast<milliseconds>(budget / 10);
+  const auto slack = std::clamp(tenth, milliseconds(100), milliseconds(500));
+  // A budget too small for the slack still leaves the collectors most of it.
+  return std::min(slack, std::chrono::duration_cast<milliseconds>(budget / 4));
 }
 
 Clock::time_point ScrapeDeadline(const char* timeout_header, std::chrono::milliseconds offset,

@@ -15,12 +15,13 @@ namespace ooe {
 
 class Scraper {
  public:
-  explicit Scraper(std::vector<std::shared_ptr<Collector>> collectors);
+  explicit Scraper(std::vector<TargetCollector> collectors);
   ~Scraper();
 
   // The exposition text of one scrape: every collector's metrics plus the exporter's own
-  // (build info, per-collector success and duration, process). Collectors that miss `deadline`
-  // report success 0 and are left out. Joins a collection already in flight when there is one.
+  // (build info, per-collector success and duration, process). A collector that misses
+  // `deadline` reports success 0 and its verdict series at 0 (redis_up 0: the alerts are written
+  // on them). Joins a collection already in flight when there is one.
   std::string Scrape(Clock::time_point deadline);
 
   // Wakes every waiting scrape (they answer at once) and refuses new ones; waits up to
@@ -49,5 +50,10 @@ class Scraper {
 // `fallback` when the header is absent or malformed.
 Clock::time_point ScrapeDeadline(const char* timeout_header, std::chrono::milliseconds offset,
                                  std::chrono::milliseconds fallback, Clock::time_point now);
+
+// What collectors get of a collection's `budget`: a little less, so that a backend that hangs
+// is reported by its own collector's timeout (redis_up 0 and why) before the scrape must
+// answer; a thread woken late on a loaded machine still makes it.
+std::chrono::milliseconds CollectorSlack(Clock::duration budget);
 
 }  // namespace ooe

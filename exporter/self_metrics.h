@@ -1,7 +1,7 @@
 // The exporter's own metrics: build info and the process_* metrics client libraries export.
 #pragma once
 
-#include "collectors/metric_set.h"
+#include "base/metric_set.h"
 
 namespace ooe {
 

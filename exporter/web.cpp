@@ -3,17 +3,20 @@
 #include <CivetServer.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <chrono>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
-#include "collectors/log.h"
-#include "collectors/openssl_library.h"
+#include "base/log.h"
+#include "exporter/listen_address.h"
 #include "exporter/version.h"
 
 namespace ooe {
@@ -28,8 +31,7 @@ class Endpoint : public CivetHandler {
   bool handleGet(CivetServer*, mg_connection* connection) override { return Handle(connection); }
   bool handleHead(CivetServer*, mg_connection* connection) override { return Handle(connection); }
   bool handlePost(CivetServer*, mg_connection* connection) override {
-    Write(connection, 405, "Method Not Allowed", "text/plain; charset=utf-8",
-          "Only GET and HEAD are allowed.\n");
+    WriteAndClose(connection, 405, "Method Not Allowed", "Only GET and HEAD are allowed.\n");
     return true;
   }
 
@@ -55,8 +57,24 @@ class Endpoint : public CivetHandler {
     mg_write(connection, response.data(), response.size());
   }
 
+  // For a request whose body we will not read: civetweb would otherwise keep the connection for
+  // the next request and hold a worker while the client streams the body in.
+  void WriteAndClose(mg_connection* connection, int status, std::string_view status_text,
+                     std::string_view body) const {
+    mg_disable_connection_keep_alive(connection);
+    Write(connection, status, status_text, "text/plain; charset=utf-8", body,
+          "Connection: close\r\n");
+  }
+
  private:
   bool Handle(mg_connection* connection) {
+    // No endpoint takes a body; refusing one before the password check costs no bcrypt round.
+    const auto* request = mg_get_request_info(connection);
+    if (request != nullptr && (request->content_length > 0 ||
+                               mg_get_header(connection, "Transfer-Encoding") != nullptr)) {
+      WriteAndClose(connection, 413, "Content Too Large", "Requests take no body.\n");
+      return true;
+    }
     if (!authenticator_.Allows(mg_get_header(connection, "Authorization"))) {
       Write(connection, 401, "Unauthorized", "text/plain; charset=utf-8", "Unauthorized\n",
             "WWW-Authenticate: Basic realm=\"onlyoffice-exporter\"\r\n");
@@ -125,16 +143,17 @@ int WaitForHandlers(mg_connection*) {
 int ConfigureSslContext(void* ssl_context, void*) {
   auto* context = static_cast<SSL_CTX*>(ssl_context);
   const TlsServerConfig& tls = *g_tls_config;
-  OpenSsl().CtxSetMinProtoVersion(context,
-                                  tls.min_version == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION);
+  // A TLS connection waiting for its client's next byte then holds no read or write buffer.
+  SSL_CTX_set_mode(context, SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_min_proto_version(context,
+                                tls.min_version == "TLS13" ? TLS1_3_VERSION : TLS1_2_VERSION);
   if (const auto error = LoadTlsFiles(context, tls)) {
     Log(LogLevel::kError, "cannot load the TLS files",
         {{"key", "tls_server_config." + error->key}, {"err", error->problem}});
     return -1;
   }
   if (!tls.client_ca_file.empty()) {
-    OpenSsl().ctx_set_client_ca_list(context,
-                                     OpenSsl().load_client_ca_file(tls.client_ca_file.c_str()));
+    SSL_CTX_set_client_CA_list(context, SSL_load_client_CA_file(tls.client_ca_file.c_str()));
   }
   const std::string& type = tls.client_auth_type;
   int mode = SSL_VERIFY_NONE;
@@ -145,7 +164,7 @@ int ConfigureSslContext(void* ssl_context, void*) {
   // "Any" and "Request" accept a certificate without checking it against the CA.
   const bool check_chain = type.find("Verify") != std::string::npos;
   SSL_verify_cb accept_any = [](int, X509_STORE_CTX*) { return 1; };
-  OpenSsl().ctx_set_verify(context, mode, check_chain ? nullptr : accept_any);
+  SSL_CTX_set_verify(context, mode, check_chain ? nullptr : accept_any);
   return 1;
 }
 
@@ -159,6 +178,31 @@ void ConnectAndClose(in_addr address, int port) {
   // Whether it connects does not matter: either it wakes civetweb or civetweb has gone.
   static_cast<void>(connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof target));
   close(fd);
+}
+
+// Shuts down every connection the server accepted on `ports` (its listening sockets aside).
+// civetweb's workers, like its master thread, look at the stop flag only between polls, and a
+// slow client sends nothing in between: its worker would hold the stop that long, while a
+// socket shut down ends the poll at once. The process's sockets are found in /proc/self/fd.
+void ShutDownConnections(const std::vector<int>& ports) {
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", error)) {
+    int fd = -1;
+    const std::string name = entry.path().filename().string();
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) continue;
+    sockaddr_in local{};
+    socklen_t length = sizeof local;
+    int listening = 1;
+    socklen_t option_length = sizeof listening;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0 ||
+        local.sin_family != AF_INET ||
+        std::find(ports.begin(), ports.end(), ntohs(local.sin_port)) == ports.end() ||
+        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &option_length) != 0 ||
+        listening != 0) {
+      continue;
+    }
+    shutdown(fd, SHUT_RDWR);
+  }
 }
 
 std::string EscapeHtml(std::string_view text) {
@@ -186,39 +230,11 @@ std::string EscapeHtml(std::string_view text) {
 
 }  // namespace
 
-std::string CivetListeningPort(const std::string& listen_address) {
-  const auto colon = listen_address.rfind(':');
-  if (colon == std::string::npos) {
-    throw std::invalid_argument("'" + listen_address + "' must be host:port or :port");
-  }
-  const std::string host = listen_address.substr(0, colon);
-  std::string port = listen_address.substr(colon + 1);
-  int number = -1;
-  const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
-  if (error != std::errc() || end != port.data() + port.size() || number < 0 || number > 65535) {
-    throw std::invalid_argument("'" + listen_address + "': port must be 0 to 65535");
-  }
-  if (host.empty()) return port;
-  if (host.front() == '[' || host.find(':') != std::string::npos) {
-    // Debian 12's civetweb is built without IPv6 (mg_check_feature(8) is 0).
-    if (mg_check_feature(8) == 0) {
-      throw std::invalid_argument("'" + listen_address +
-                                  "': this build's HTTP server (civetweb) has no IPv6; listen on "
-                                  "an IPv4 address or :port");
-    }
-    if (host.front() != '[') {
-      throw std::invalid_argument("'" + listen_address + "': write IPv6 hosts as [::1]:port");
-    }
-  }
-  return host + ":" + port;
-}
-
 std::string LandingPage(const ExporterOptions& options) {
   std::string rows;
   for (const auto& collector : options.collectors) {
-    rows += "<tr><td>" + EscapeHtml(collector->Kind()) + "</td><td>" +
-            EscapeHtml(collector->Target()) + "</td><td>" + EscapeHtml(collector->Describe()) +
-            "</td></tr>\n";
+    rows += "<tr><td>" + EscapeHtml(collector.kind) + "</td><td>" + EscapeHtml(collector.target) +
+            "</td><td>" + EscapeHtml(collector.collector->Describe()) + "</td></tr>\n";
   }
   if (rows.empty()) rows = "<tr><td colspan=\"3\">No targets configured.</td></tr>\n";
   const auto path = EscapeHtml(options.telemetry_path);
@@ -252,14 +268,32 @@ WebServer::WebServer(const ExporterOptions& options, Scraper& scraper)
     g_tls_config = &web.tls;
     callbacks.init_ssl = &ConfigureSslContext;
   }
+  // civetweb gives every connection a worker thread of its own from the moment it is accepted,
+  // while it reads the request's headers too: a client that sends them slowly, or stops in the
+  // middle of a TLS handshake, holds a worker as long as it is let. Scrapes keep answering while
+  // fewer such clients than workers are connected (README, Hardening), so the pool is sized
+  // for hundreds of them (scrapes waiting for their collection hold workers as well), and
+  // request_timeout_ms is civetweb's deadline for a whole request's headers and for the TLS
+  // handshake, not for each byte: a client still sending them then is answered 400 and dropped.
   const std::vector<std::string> civet_options = {
       "listening_ports",
       port,
-      // Each scrape holds a worker until its deadline; leave room for many at once.
       "num_threads",
-      "64",
+      // All started with the server, each serving one connection at a time: how many slow
+      // clients the exporter holds while it still answers (what each costs idle: README).
+      std::to_string(options.max_connections),
       "request_timeout_ms",
-      "300000",
+      "5000",
+      // An idle kept-alive connection holds a worker too.
+      "keep_alive_timeout_ms",
+      "500",
+      // Headers beyond it are answered 400 and the connection closed.
+      "max_request_size",
+      "16384",
+      // A burst of connections past the accept queue loses SYNs, and a scrape caught in it waits
+      // for the kernel's first SYN retransmission; the kernel caps it at net.core.somaxconn.
+      "listen_backlog",
+      "4096",
       "enable_keep_alive",
       "yes",
       "decode_url",
@@ -302,12 +336,14 @@ void WebServer::Stop() {
   if (!impl_->server) return;
   // civetweb's master thread looks at its stop flag only between polls of the listening
   // sockets, every 2 s: connections of our own (closed at once, so no worker waits on them)
-  // wake it, and a stop takes milliseconds instead of up to 2 s.
+  // wake it, and a stop takes milliseconds instead of up to 2 s. Connections accepted until the
+  // stop flag is seen are shut down so that their workers see it too.
   std::atomic<bool> closed = false;
   std::thread waker([this, &closed] {
     for (int attempt = 0; attempt < 50 && !closed; ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       for (const int port : impl_->ports) ConnectAndClose(impl_->wake_address, port);
+      ShutDownConnections(impl_->ports);
     }
   });
   impl_->server->close();

@@ -26,10 +26,6 @@ class WebServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// ":10981" -> "10981", "127.0.0.1:10981" as is, "[::1]:10981" as is: civetweb's
-// listening_ports syntax for a Prometheus-style listen address. Throws std::invalid_argument.
-std::string CivetListeningPort(const std::string& listen_address);
-
 // The landing page's HTML.
 std::string LandingPage(const ExporterOptions& options);
 

@@ -1,21 +1,22 @@
 #include "exporter/web_config.h"
 
 #include <crypt.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "collectors/config_node.h"
-#include "collectors/openssl_library.h"
+#include "base/config_node.h"
 
 namespace ooe {
 namespace {
 
 std::string Base64Decode(std::string_view text) {
   std::string decoded((text.size() / 4 + 1) * 3, '\0');
-  const int length = OpenSsl().evp_decode_block(reinterpret_cast<unsigned char*>(decoded.data()),
-                                                reinterpret_cast<const unsigned char*>(text.data()),
-                                                static_cast<int>(text.size()));
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                     reinterpret_cast<const unsigned char*>(text.data()),
+                                     static_cast<int>(text.size()));
   if (length < 0 || text.size() % 4 != 0) return {};
   decoded.resize(static_cast<size_t>(length));
   // EVP_DecodeBlock counts the padding as zero bytes.
@@ -25,7 +26,7 @@ std::string Base64Decode(std::string_view text) {
 
 std::string Sha256(const std::string& text) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  OpenSsl().sha256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
 }
 
@@ -35,20 +36,19 @@ void RequireReadable(const ConfigNode& node, std::string_view key) {
 }
 
 std::string OpenSslError() {
-  const unsigned long code = OpenSsl().err_get_error();
-  OpenSsl().err_clear_error();
+  const unsigned long code = ERR_get_error();
+  ERR_clear_error();
   if (code == 0) return "unknown OpenSSL error";
   char text[256];
-  OpenSsl().err_error_string_n(code, text, sizeof text);
+  ERR_error_string_n(code, text, sizeof text);
   return text;
 }
 
 // Loads the files as the server will, so a wrong key or a non-PEM file stops start-up with the
 // key named instead of failing every TLS handshake later.
 void CheckCertificateAndKey(const ConfigNode& tls_node, const TlsServerConfig& tls) {
-  const OpenSslLibrary& ssl = OpenSsl();
-  const std::unique_ptr<SSL_CTX, decltype(ssl.ctx_free)> context(
-      ssl.ctx_new(ssl.tls_server_method()), ssl.ctx_free);
+  const std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(SSL_CTX_new(TLS_server_method()),
+                                                                  &SSL_CTX_free);
   if (!context) tls_node.Fail("cert_file", OpenSslError());
   if (const auto error = LoadTlsFiles(context.get(), tls))
     tls_node.Fail(error->key, error->problem);
@@ -57,20 +57,20 @@ void CheckCertificateAndKey(const ConfigNode& tls_node, const TlsServerConfig& t
 }  // namespace
 
 std::optional<TlsFileError> LoadTlsFiles(SSL_CTX* context, const TlsServerConfig& tls) {
-  if (OpenSsl().ctx_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1) {
+  if (SSL_CTX_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1) {
     return TlsFileError{"cert_file",
                         "'" + tls.cert_file + "' is not a PEM certificate: " + OpenSslError()};
   }
-  if (OpenSsl().ctx_use_private_key_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+  if (SSL_CTX_use_PrivateKey_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     return TlsFileError{"key_file",
                         "'" + tls.key_file + "' is not a PEM private key: " + OpenSslError()};
   }
-  if (OpenSsl().ctx_check_private_key(context) != 1) {
+  if (SSL_CTX_check_private_key(context) != 1) {
     return TlsFileError{"key_file", "'" + tls.key_file + "' does not match the certificate in '" +
                                         tls.cert_file + "'"};
   }
   if (!tls.client_ca_file.empty() &&
-      OpenSsl().ctx_load_verify_locations(context, tls.client_ca_file.c_str(), nullptr) != 1) {
+      SSL_CTX_load_verify_locations(context, tls.client_ca_file.c_str(), nullptr) != 1) {
     return TlsFileError{"client_ca_file",
                         "'" + tls.client_ca_file + "' holds no PEM certificate: " + OpenSslError()};
   }

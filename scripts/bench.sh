@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release preset and runs the benchmarks named (default: all that exist), printing
 # their figures. Benchmarks never fail on a timing; they exit non-zero only when they could not
-# run. Usage: scripts/bench.sh [redis] [rabbitmq] [docker] [documentserver]
+# run. Usage: scripts/bench.sh [redis] [rabbitmq] [docker] [documentserver] [nginx] [postgres]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh build test

@@ -4,7 +4,9 @@
 // (the engine's own cost), on Podman's API service; then ours vs `docker stats --no-stream` on a
 // private dockerd, whose stats calls wait for its 1-second sampling tick. Ours reads usage from
 // the containers' cgroup files (the default on a socket) and, as a second exporter, from the
-// engine's stats (--docker.read-cgroups=false).
+// engine's stats (--docker.read-cgroups=false). A third exporter has what reads inside the
+// containers turned off (processes by program, volume space, OOM kills from the kernel's log),
+// so the cost of those shows as a ratio measured in the same rounds, scrape time and memory.
 // Run (as root): cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release &&
 //   cmake --build build/release --target bench_docker && build/release/bench/bench_docker
 //   [containers] [rounds]
@@ -26,9 +28,12 @@ double Seconds(ooe::Clock::time_point start) {
   return std::chrono::duration<double>(ooe::Clock::now() - start).count();
 }
 
+// Each with two processes and a named volume, so there is something to read inside.
 void StartContainers(const ContainerEngine& engine, int count) {
   for (int i = 0; i < count; ++i) {
-    engine.Run("bench-" + std::to_string(i), {"--memory", "32m"}, {"sleep", "100000"});
+    engine.Run("bench-" + std::to_string(i),
+               {"--memory", "32m", "-v", "bench-" + std::to_string(i) + ":/data"},
+               {"sh", "-c", "sleep 100000 & exec sleep 100001"});
   }
 }
 
@@ -151,22 +156,150 @@ void Row(const std::string& what, const std::vector<double>& seconds, double our
 
 ooe::test::ExporterProcess StartExporter(const ContainerEngine& engine,
                                          const std::string& inspect_max_age = "",
-                                         bool read_cgroups = true) {
+                                         bool read_cgroups = true, bool inside = true) {
   std::vector<std::string> flags = {"--no-collector.redis", "--collector.docker", "--docker.host",
                                     engine.Host(),          "--log.level",        "debug"};
   if (!inspect_max_age.empty()) {
     flags.insert(flags.end(), {"--docker.inspect-max-age", inspect_max_age});
   }
   if (!read_cgroups) flags.emplace_back("--docker.read-cgroups=false");
+  if (!inside) {
+    flags.insert(flags.end(), {"--docker.read-processes=false", "--docker.read-volumes=false",
+                               "--docker.kernel-log="});
+  }
   return ooe::test::ExporterProcess(flags);
 }
 
-void Memory(ooe::test::ExporterProcess& exporter, const std::string& what) {
+// Prints the exporter's memory; returns its own (RssAnon) bytes.
+double Memory(ooe::test::ExporterProcess& exporter, const std::string& what) {
   const pid_t pid = exporter.GetProcess().Pid();
+  const double own = ooe::bench::ResidentBytes(pid, "RssAnon:");
   std::cout << "  " << what << " resident memory: " << std::setprecision(1) << std::fixed
             << ooe::bench::ResidentBytes(pid) / (1024 * 1024)
-            << " MiB (own: " << ooe::bench::ResidentBytes(pid, "RssAnon:") / (1024 * 1024)
-            << " MiB)\n";
+            << " MiB (own: " << own / (1024 * 1024) << " MiB)\n";
+  return own;
+}
+
+// Ours with the reads inside the containers against ours without, from the same rounds.
+void InsideCost(const std::vector<double>& ours, const std::vector<double>& ours_outside,
+                ooe::test::ExporterProcess& exporter, ooe::test::ExporterProcess& outside,
+                int containers) {
+  // The series the reads inside add, from one scrape of each.
+  const auto count = [&](ooe::test::ExporterProcess& which) {
+    return ooe::test::ParseExposition(which.Get("/metrics").body).size();
+  };
+  const double median = ooe::bench::Percentile(ours, 0.5);
+  const double outside_median = ooe::bench::Percentile(ours_outside, 0.5);
+  const double own = Memory(exporter, "exporter");
+  const double outside_own = Memory(outside, "same without processes, volumes, OOM kills:");
+  std::cout << "  reads inside the containers (processes, volumes, kernel log), " << containers
+            << " containers: later scrape " << std::setprecision(3) << median << " s vs "
+            << outside_median << " s = " << std::setprecision(2) << median / outside_median
+            << "x; own memory " << own / outside_own << "x; samples " << count(exporter) << " vs "
+            << count(outside) << "\n";
+}
+
+// Ours against podman stats and the same API calls made with curl, on Podman's API service;
+// false when podman stats fails.
+bool BenchPodman(int containers, int rounds) {
+  ContainerEngine podman(ContainerEngine::Kind::kPodman);
+  const auto started = ooe::Clock::now();
+  StartContainers(podman, containers);
+  std::cout << "Podman " << podman.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
+            << containers << " running containers (started in " << std::setprecision(1)
+            << std::fixed << Seconds(started) << " s), " << rounds << " rounds, medians:\n";
+  // Ours as configured by default (inspects kept up to 60 s), and with every inspect read
+  // every scrape (inspect_max_age 0), the cost when all containers changed at once.
+  auto exporter = StartExporter(podman);
+  auto uncached = StartExporter(podman, "0");
+  auto engine_stats = StartExporter(podman, "", /*read_cgroups=*/false);
+  auto outside = StartExporter(podman, "", true, /*inside=*/false);
+  const double cold = ScrapeOurs(exporter, containers);
+  ScrapeOurs(outside, containers);
+  const double cold_uncached = ScrapeOurs(uncached, containers);
+  const double cold_engine_stats = ScrapeOurs(engine_stats, containers, "engine");
+  std::vector<double> ours, ours_uncached, ours_engine_stats, ours_outside, podman_stats, serial,
+      parallel, serial_steady, parallel_steady, list_alone, stats_alone;
+  const auto list_command = CurlOne(podman, "json?all=true");
+  const auto stats_command = CurlOne(podman, "stats?stream=false");
+  const auto serial_command = CurlCommand(podman, true, false);
+  const auto parallel_command = CurlCommand(podman, true, true);
+  const auto serial_steady_command = CurlCommand(podman, true, false, true);
+  const auto parallel_steady_command = CurlCommand(podman, true, true, true);
+  const auto rounds_started = ooe::Clock::now();
+  for (int round = 0; round < rounds; ++round) {
+    ours.push_back(ScrapeOurs(exporter, containers));
+    ours_outside.push_back(ScrapeOurs(outside, containers));
+    ours_uncached.push_back(ScrapeOurs(uncached, containers));
+    ours_engine_stats.push_back(ScrapeOurs(engine_stats, containers, "engine"));
+    const auto start = ooe::Clock::now();
+    int exit_code = -1;
+    podman.Cli({"stats", "--no-stream", "--format", "json"}, &exit_code);
+    podman_stats.push_back(Seconds(start));
+    if (exit_code != 0) {
+      std::cerr << "podman stats failed\n";
+      return false;
+    }
+    serial.push_back(TimeCommand(serial_command));
+    parallel.push_back(TimeCommand(parallel_command));
+    serial_steady.push_back(TimeCommand(serial_steady_command));
+    parallel_steady.push_back(TimeCommand(parallel_steady_command));
+    list_alone.push_back(TimeCommand(list_command));
+    stats_alone.push_back(TimeCommand(stats_command));
+  }
+  const double spacing = Seconds(rounds_started) / rounds;
+  const double ours_median = ooe::bench::Percentile(ours, 0.5);
+  Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
+  Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
+  Row("same, inspect_max_age 0, first scrape", {cold_uncached}, 0);
+  Row("same, inspect_max_age 0, later scrapes", ours_uncached, ours_median);
+  Row("same, usage from the libpod report, first scrape", {cold_engine_stats}, 0);
+  Row("same, usage from the libpod report, later", ours_engine_stats, ours_median);
+  Row("podman stats --no-stream --format json", podman_stats, ours_median);
+  Row("curl, first scrape's calls one after another", serial, ours_median);
+  Row("curl, first scrape's calls all at once", parallel, ours_median);
+  Row("curl, libpod list + stats one after another", serial_steady, ours_median);
+  Row("curl, libpod list + stats all at once", parallel_steady, ours_median);
+  Row("curl, libpod list alone", list_alone, ours_median);
+  Row("curl, libpod stats report alone", stats_alone, ours_median);
+  Row("ours: list + due inspects (its log)", FirstRoundSeconds(exporter.Log()), 0);
+  std::cout << "  inspects per scrape, kept/due/changed (a scrape every " << std::setprecision(1)
+            << spacing << " s; due = older than 60 s, spread, or health-checked): "
+            << InspectCounts(exporter.Log()) << "\n";
+  InsideCost(ours, ours_outside, exporter, outside, containers);
+  return true;
+}
+
+// Ours against docker stats on a private dockerd.
+void BenchDocker(int containers, int rounds) {
+  ContainerEngine docker(ContainerEngine::Kind::kDocker);
+  StartContainers(docker, containers);
+  std::cout << "Docker " << docker.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
+            << containers << " running containers, " << rounds << " rounds, medians:\n";
+  auto exporter = StartExporter(docker);
+  auto engine_stats = StartExporter(docker, "", /*read_cgroups=*/false);
+  auto outside = StartExporter(docker, "", true, /*inside=*/false);
+  const double cold = ScrapeOurs(exporter, containers);
+  ScrapeOurs(outside, containers);
+  const double cold_engine_stats = ScrapeOurs(engine_stats, containers, "engine");
+  std::vector<double> ours, ours_outside, ours_engine_stats, docker_stats;
+  for (int round = 0; round < rounds; ++round) {
+    ours.push_back(ScrapeOurs(exporter, containers));
+    ours_outside.push_back(ScrapeOurs(outside, containers));
+    ours_engine_stats.push_back(ScrapeOurs(engine_stats, containers, "engine"));
+    const auto start = ooe::Clock::now();
+    docker.Cli({"stats", "--no-stream"});
+    docker_stats.push_back(Seconds(start));
+  }
+  const double ours_median = ooe::bench::Percentile(ours, 0.5);
+  Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
+  Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
+  Row("same, usage from Docker's stats, first scrape", {cold_engine_stats}, 0);
+  Row("same, usage from Docker's stats, later", ours_engine_stats, ours_median);
+  Row("docker stats --no-stream", docker_stats, ours_median);
+  std::cout << "  serial floor: every stats call waits for the 1 s tick, so about " << containers
+            << " s (not run)\n";
+  InsideCost(ours, ours_outside, exporter, outside, containers);
 }
 
 }  // namespace
@@ -174,98 +307,7 @@ void Memory(ooe::test::ExporterProcess& exporter, const std::string& what) {
 int main(int argc, char** argv) {
   const int containers = argc > 1 ? std::atoi(argv[1]) : 100;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
-
-  {
-    ContainerEngine podman(ContainerEngine::Kind::kPodman);
-    const auto started = ooe::Clock::now();
-    StartContainers(podman, containers);
-    std::cout << "Podman " << podman.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
-              << containers << " running containers (started in " << std::setprecision(1)
-              << std::fixed << Seconds(started) << " s), " << rounds << " rounds, medians:\n";
-    // Ours as configured by default (inspects kept up to 60 s), and with every inspect read
-    // every scrape (inspect_max_age 0), the cost when all containers changed at once.
-    auto exporter = StartExporter(podman);
-    auto uncached = StartExporter(podman, "0");
-    auto engine_stats = StartExporter(podman, "", /*read_cgroups=*/false);
-    const double cold = ScrapeOurs(exporter, containers);
-    const double cold_uncached = ScrapeOurs(uncached, containers);
-    const double cold_engine_stats = ScrapeOurs(engine_stats, containers, "engine");
-    std::vector<double> ours, ours_uncached, ours_engine_stats, podman_stats, serial, parallel,
-        serial_steady, parallel_steady, list_alone, stats_alone;
-    const auto list_command = CurlOne(podman, "json?all=true");
-    const auto stats_command = CurlOne(podman, "stats?stream=false");
-    const auto serial_command = CurlCommand(podman, true, false);
-    const auto parallel_command = CurlCommand(podman, true, true);
-    const auto serial_steady_command = CurlCommand(podman, true, false, true);
-    const auto parallel_steady_command = CurlCommand(podman, true, true, true);
-    const auto rounds_started = ooe::Clock::now();
-    for (int round = 0; round < rounds; ++round) {
-      ours.push_back(ScrapeOurs(exporter, containers));
-      ours_uncached.push_back(ScrapeOurs(uncached, containers));
-      ours_engine_stats.push_back(ScrapeOurs(engine_stats, containers, "engine"));
-      const auto start = ooe::Clock::now();
-      int exit_code = -1;
-      podman.Cli({"stats", "--no-stream", "--format", "json"}, &exit_code);
-      podman_stats.push_back(Seconds(start));
-      if (exit_code != 0) {
-        std::cerr << "podman stats failed\n";
-        return 1;
-      }
-      serial.push_back(TimeCommand(serial_command));
-      parallel.push_back(TimeCommand(parallel_command));
-      serial_steady.push_back(TimeCommand(serial_steady_command));
-      parallel_steady.push_back(TimeCommand(parallel_steady_command));
-      list_alone.push_back(TimeCommand(list_command));
-      stats_alone.push_back(TimeCommand(stats_command));
-    }
-    const double spacing = Seconds(rounds_started) / rounds;
-    const double ours_median = ooe::bench::Percentile(ours, 0.5);
-    Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
-    Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
-    Row("same, inspect_max_age 0, first scrape", {cold_uncached}, 0);
-    Row("same, inspect_max_age 0, later scrapes", ours_uncached, ours_median);
-    Row("same, usage from the libpod report, first scrape", {cold_engine_stats}, 0);
-    Row("same, usage from the libpod report, later", ours_engine_stats, ours_median);
-    Row("podman stats --no-stream --format json", podman_stats, ours_median);
-    Row("curl, first scrape's calls one after another", serial, ours_median);
-    Row("curl, first scrape's calls all at once", parallel, ours_median);
-    Row("curl, libpod list + stats one after another", serial_steady, ours_median);
-    Row("curl, libpod list + stats all at once", parallel_steady, ours_median);
-    Row("curl, libpod list alone", list_alone, ours_median);
-    Row("curl, libpod stats report alone", stats_alone, ours_median);
-    Row("ours: list + due inspects (its log)", FirstRoundSeconds(exporter.Log()), 0);
-    std::cout << "  inspects per scrape, kept/due/changed (a scrape every " << std::setprecision(1)
-              << spacing << " s; due = older than 60 s, spread, or health-checked): "
-              << InspectCounts(exporter.Log()) << "\n";
-    Memory(exporter, "exporter");
-  }
-
-  {
-    ContainerEngine docker(ContainerEngine::Kind::kDocker);
-    StartContainers(docker, containers);
-    std::cout << "Docker " << docker.Cli({"version", "--format", "{{.Server.Version}}"}) << ", "
-              << containers << " running containers, " << rounds << " rounds, medians:\n";
-    auto exporter = StartExporter(docker);
-    auto engine_stats = StartExporter(docker, "", /*read_cgroups=*/false);
-    const double cold = ScrapeOurs(exporter, containers);
-    const double cold_engine_stats = ScrapeOurs(engine_stats, containers, "engine");
-    std::vector<double> ours, ours_engine_stats, docker_stats;
-    for (int round = 0; round < rounds; ++round) {
-      ours.push_back(ScrapeOurs(exporter, containers));
-      ours_engine_stats.push_back(ScrapeOurs(engine_stats, containers, "engine"));
-      const auto start = ooe::Clock::now();
-      docker.Cli({"stats", "--no-stream"});
-      docker_stats.push_back(Seconds(start));
-    }
-    const double ours_median = ooe::bench::Percentile(ours, 0.5);
-    Row("onlyoffice-exporter /metrics, first scrape", {cold}, 0);
-    Row("onlyoffice-exporter /metrics, later scrapes", ours, 0);
-    Row("same, usage from Docker's stats, first scrape", {cold_engine_stats}, 0);
-    Row("same, usage from Docker's stats, later", ours_engine_stats, ours_median);
-    Row("docker stats --no-stream", docker_stats, ours_median);
-    std::cout << "  serial floor: every stats call waits for the 1 s tick, so about " << containers
-              << " s (not run)\n";
-    Memory(exporter, "exporter");
-  }
+  if (!BenchPodman(containers, rounds)) return 1;
+  BenchDocker(containers, rounds);
   return 0;
 }

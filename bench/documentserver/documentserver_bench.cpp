@@ -2,10 +2,7 @@
 // prometheus-blackbox-exporter probing the same /healthcheck (an http module that checks the body),
 // through real nginx in front of the DocService stand-in, alternating in one run.
 // Run: build/release/bench/bench_documentserver [probes]   (scripts/bench.sh documentserver)
-#include <unistd.h>
-
 #include <iostream>
-#include <sstream>
 
 #include "bench/bench_stats.h"
 #include "collectors/http/client.h"
@@ -21,25 +18,12 @@ double TimeProbe(ooe::HttpClient& client, const std::string& url, const std::str
   const auto response = client.Perform(request, started + std::chrono::seconds(10));
   const double seconds = std::chrono::duration<double>(ooe::Clock::now() - started).count();
   if (response.status != 200 || response.body.find(must_contain) == std::string::npos) {
-    std::cerr << "probe " << url << " failed: HTTP " << response.status << " " << response.error
-              << "\n"
+    std::cerr << "probe " << url << " failed: HTTP " << response.status << " "
+              << response.error.ToString() << "\n"
               << response.body.substr(0, 2000) << "\n";
     std::exit(1);
   }
   return seconds;
-}
-
-// utime + stime of `pid` in seconds.
-double CpuSeconds(pid_t pid) {
-  const std::string stat = ooe::test::ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
-  std::string field;
-  double ticks = 0;
-  for (int index = 3; fields >> field; ++index) {
-    if (index == 14 || index == 15) ticks += std::stod(field);
-    if (index == 15) break;
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 }  // namespace
@@ -87,16 +71,16 @@ int main(int argc, char** argv) {
     TimeProbe(ours_client, ours_url, ours_healthy);
     TimeProbe(peer_client, peer_url, "probe_success 1");
   }
-  const double ours_cpu_before = CpuSeconds(ours.GetProcess().Pid());
-  const double peer_cpu_before = CpuSeconds(peer.Pid());
+  const double ours_cpu_before = bench::CpuSeconds(ours.GetProcess().Pid());
+  const double peer_cpu_before = bench::CpuSeconds(peer.Pid());
   std::vector<double> ours_times;
   std::vector<double> peer_times;
   for (int i = 0; i < probes; ++i) {
     ours_times.push_back(TimeProbe(ours_client, ours_url, ours_healthy));
     peer_times.push_back(TimeProbe(peer_client, peer_url, "probe_success 1"));
   }
-  const double ours_cpu = CpuSeconds(ours.GetProcess().Pid()) - ours_cpu_before;
-  const double peer_cpu = CpuSeconds(peer.Pid()) - peer_cpu_before;
+  const double ours_cpu = bench::CpuSeconds(ours.GetProcess().Pid()) - ours_cpu_before;
+  const double peer_cpu = bench::CpuSeconds(peer.Pid()) - peer_cpu_before;
   const double ours_median = bench::Percentile(ours_times, 0.5);
   const double peer_median = bench::Percentile(peer_times, 0.5);
 

@@ -17,8 +17,8 @@ double TimeScrape(ooe::HttpClient& client, const std::string& url, size_t& bytes
   const auto response = client.Perform(request, started + std::chrono::seconds(10));
   const double seconds = std::chrono::duration<double>(ooe::Clock::now() - started).count();
   if (response.status != 200) {
-    std::cerr << "scrape of " << url << " failed: " << response.status << " " << response.error
-              << "\n";
+    std::cerr << "scrape of " << url << " failed: " << response.status << " "
+              << response.error.ToString() << "\n";
     std::exit(1);
   }
   bytes = response.body.size();

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "collectors/text_number.h"
+#include "base/text_number.h"
 
 namespace ooe::docker {
 namespace {

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/parsed.h"
 #include "collectors/docker/parser.h"
-#include "collectors/parsed.h"
 
 namespace ooe::docker {
 

@@ -1,52 +1,18 @@
 #include "collectors/docker/cgroup_reader.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <array>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 #include "collectors/docker/cgroup_parser.h"
+#include "collectors/docker/kernel_file.h"
+#include "collectors/docker/process_parser.h"
 
 namespace ooe::docker {
 namespace {
 
-// Kernel files report size 0: they are read until end of file, up to this much (memory.stat is
-// about 1.5 KiB, io.stat a line per device).
-constexpr size_t kMaxFileBytes = size_t{1} << 20;
 // The files a parser cannot do without (cgroup_parser.h): their failure is the reason given.
 constexpr size_t kRequiredFiles = 3;
-
-// `path`'s whole content, or false with `why` set to "PATH: reason".
-bool ReadKernelFile(const std::string& path, std::string& content, std::string& why) {
-  const int descriptor = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (descriptor < 0) {
-    why = path + ": " + std::strerror(errno);
-    return false;
-  }
-  content.clear();
-  std::array<char, 4096> buffer{};
-  while (true) {
-    const ssize_t count = ::read(descriptor, buffer.data(), buffer.size());
-    if (count < 0 && errno == EINTR) continue;
-    if (count < 0) {
-      why = path + ": " + std::strerror(errno);
-      ::close(descriptor);
-      return false;
-    }
-    if (count == 0) break;
-    content.append(buffer.data(), static_cast<size_t>(count));
-    if (content.size() > kMaxFileBytes) {
-      why = path + ": larger than " + std::to_string(kMaxFileBytes) + " bytes";
-      ::close(descriptor);
-      return false;
-    }
-  }
-  ::close(descriptor);
-  return true;
-}
 
 // Reads `names` from the directory `directory_of(name)` into `files`; false with `why` when one
 // of the first kRequiredFiles cannot be read.
@@ -79,8 +45,8 @@ CgroupReader::CgroupReader(CgroupOptions options)
                         ? options_.cgroup_root
                         : options_.cgroup_root + "/unified") {}
 
-std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long long pid,
-                                                 std::string& why) const {
+std::optional<CgroupReader::Location> CgroupReader::Locate(const std::string& id, long long pid,
+                                                           std::string& why) const {
   if (pid <= 0) {
     why = "the engine gives no process id";
     return std::nullopt;
@@ -102,13 +68,10 @@ std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long lon
     }
     return own;
   };
-
-  CgroupFiles files;
-  std::optional<Parsed<ContainerStats>> parsed;
+  Location location;
   if (cgroups->Find("memory") != nullptr) {
     // v1: each controller's own hierarchy, mounted at cgroup_root/CONTROLLERS ("cpu,cpuacct",
     // with "cpu" and "cpuacct" links on Debian) or cgroup_root/CONTROLLER.
-    std::map<std::string, std::string, std::less<>> directories;
     for (const std::string controller : {"cpuacct", "cpu", "memory", "pids", "blkio"}) {
       const auto* hierarchy = cgroups->Find(controller);
       if (hierarchy == nullptr) continue;
@@ -118,34 +81,75 @@ std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long lon
       if (!std::filesystem::is_directory(directory)) {
         directory = options_.cgroup_root + "/" + controller + *own;
       }
-      directories.emplace(controller, std::move(directory));
+      location.directories.emplace(controller, std::move(directory));
     }
+    return location;
+  }
+  if (cgroups->v2) {
+    const auto own = container_path(*cgroups->v2);
+    if (!own) return std::nullopt;
+    location.v2 = true;
+    location.directories.emplace("", unified_root_ + *own);
+    return location;
+  }
+  why = process + "/cgroup: neither a memory hierarchy nor the unified one";
+  return std::nullopt;
+}
+
+std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long long pid,
+                                                 std::string& why) const {
+  const auto location = Locate(id, pid, why);
+  if (!location) return std::nullopt;
+  CgroupFiles files;
+  std::optional<Parsed<ContainerStats>> parsed;
+  if (!location->v2) {
     auto directory_of = [&](const std::string& file) -> std::optional<std::string> {
-      const auto found = directories.find(file.substr(0, file.find('.')));
-      if (found == directories.end()) return std::nullopt;
+      const auto found = location->directories.find(file.substr(0, file.find('.')));
+      if (found == location->directories.end()) return std::nullopt;
       return found->second;
     };
     if (!ReadFiles(kCgroupV1Files, directory_of, files, why)) return std::nullopt;
     parsed = ParseCgroupV1(files, user_hz_);
-  } else if (cgroups->v2) {
-    const auto own = container_path(*cgroups->v2);
-    if (!own) return std::nullopt;
-    const std::string directory = unified_root_ + *own;
+  } else {
+    const std::string& directory = location->directories.begin()->second;
     if (!ReadFiles(
             kCgroupV2Files, [&](const std::string&) { return std::optional(directory); }, files,
             why)) {
       return std::nullopt;
     }
     parsed = ParseCgroupV2(files);
-  } else {
-    why = process + "/cgroup: neither a memory hierarchy nor the unified one";
-    return std::nullopt;
   }
   if (!*parsed) {
     why = "cgroup of container " + id.substr(0, 12) + ": " + parsed->error;
     return std::nullopt;
   }
   return std::move(*parsed->value);
+}
+
+std::optional<std::string> CgroupReader::ProcessListPath(const std::string& id, long long pid,
+                                                         std::string& why) const {
+  const auto location = Locate(id, pid, why);
+  if (!location) return std::nullopt;
+  // v1: the memory hierarchy's (the one every engine sets up), else the pids one.
+  auto found = location->directories.find(location->v2 ? "" : "memory");
+  if (found == location->directories.end()) found = location->directories.find("pids");
+  if (found == location->directories.end()) {
+    why = "no memory or pids cgroup of container " + id.substr(0, 12);
+    return std::nullopt;
+  }
+  return found->second + "/cgroup.procs";
+}
+
+std::optional<std::vector<long long>> CgroupReader::ReadProcessList(const std::string& path,
+                                                                    std::string& why) {
+  std::string body;
+  if (!ReadKernelFile(path, body, why)) return std::nullopt;
+  auto pids = ParseProcessList(body);
+  if (!pids) {
+    why = path + ": " + pids.error;
+    return std::nullopt;
+  }
+  return std::move(*pids.value);
 }
 
 std::vector<NetworkInterfaceStats> CgroupReader::ReadNetworks(long long pid) const {

@@ -3,8 +3,10 @@
 // and `pid: host`). What the files say is parsed by cgroup_parser.h.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "collectors/docker/parser.h"
 
@@ -30,9 +32,24 @@ class CgroupReader {
   // its own: under --network host it would be the host's interfaces.
   std::vector<NetworkInterfaceStats> ReadNetworks(long long pid) const;
 
+  // The container's cgroup.procs file (PIDs of proc_root's namespace), or nullopt with `why`
+  // set as Read does; ReadProcessList reads one.
+  std::optional<std::string> ProcessListPath(const std::string& id, long long pid,
+                                             std::string& why) const;
+  static std::optional<std::vector<long long>> ReadProcessList(const std::string& path,
+                                                               std::string& why);
+
   const CgroupOptions& Options() const { return options_; }
 
  private:
+  // Where the container's cgroup files are: by v1 controller ("memory", "cpuacct" ...), or the
+  // one unified directory (v2) under the key "".
+  struct Location {
+    bool v2 = false;
+    std::map<std::string, std::string, std::less<>> directories;
+  };
+  std::optional<Location> Locate(const std::string& id, long long pid, std::string& why) const;
+
   CgroupOptions options_;
   double user_hz_;
   // Where the unified (v2) hierarchy is mounted: cgroup_root itself on a v2-only host, its

@@ -2,33 +2,66 @@
 // health, restarts, exit code and OOM kills (docs/metrics.md lists the mapping).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "base/metric_set.h"
 #include "collectors/collector.h"
-#include "collectors/config_node.h"
-#include "collectors/docker/client.h"
-#include "collectors/metric_set.h"
+#include "collectors/docker/compatible_source.h"
+#include "collectors/docker/container_metrics.h"
+#include "collectors/docker/kernel_log_reader.h"
+#include "collectors/docker/libpod_source.h"
+#include "collectors/docker/process_reader.h"
+#include "collectors/docker/snapshot.h"
+#include "collectors/docker/usage_reader.h"
+#include "collectors/docker/volume_reader.h"
+#include "collectors/target.h"
 
-namespace ooe {
+namespace ooe::docker {
 
-namespace docker {
+struct DockerSettings {
+  Endpoint endpoint;
+  Selection selection;
+  std::vector<std::string> label_allowlist;
+  // Podman: the longest an inspect reply is reused for (limits changed by `podman update` show
+  // within it); 0 inspects every container every scrape. Docker inspects every scrape anyway.
+  std::chrono::milliseconds inspect_max_age = std::chrono::seconds(60);
+  // Set: running containers' usage is read from their cgroup files (the engine's stats only for
+  // those whose files cannot be read); unset: from the engine's stats.
+  std::optional<CgroupOptions> cgroups;
+  // The engine host's kernel log (/dev/kmsg), where OOM kills are counted; empty: not read.
+  std::string kernel_log;
+  // With cgroups: the processes of running containers are read, grouped into at most this many
+  // programs plus "other"; 0: not read.
+  size_t max_programs = 10;
+  // With cgroups: the space of the file systems mounted into running containers is read.
+  bool read_volumes = true;
+};
 
-// "com.example.tier" -> "container_label_com_example_tier", as cAdvisor names container labels.
-std::string LabelName(std::string_view container_label);
+class DockerCollector final : public Collector {
+ public:
+  // `transport` replaces the HTTP one (tests feed recorded replies); null: the real one.
+  DockerCollector(DockerSettings settings, const TargetOptions& options,
+                  std::unique_ptr<EngineTransport> transport = nullptr);
 
-// The samples of one snapshot: pure, so tests feed it captured replies. `now` is the unix time
-// put on container_last_seen; `label_allowlist` the container labels copied into labels.
-void BuildMetrics(const Snapshot& snapshot, const std::vector<std::string>& label_allowlist,
-                  double now, MetricSet& metrics);
+  std::vector<Error> Collect(const ScrapeContext& context, MetricSet& metrics) override;
+  const std::vector<VerdictSeries>& Verdicts() const override;
+  std::string Describe() const override { return settings_.endpoint.host; }
 
-// The target --collector.docker uses alone: DOCKER_HOST (with DOCKER_TLS_VERIFY and
-// DOCKER_CERT_PATH for tcp://, as the docker CLI reads them), else unix:///var/run/docker.sock.
-YAML::Node DefaultTarget();
+ private:
+  std::optional<Snapshot> Read(const ScrapeContext& context, std::vector<Error>& errors);
 
-}  // namespace docker
+  DockerSettings settings_;
+  EngineApi api_;
+  UsageReader usage_;
+  CompatibleSource compatible_;
+  LibpodSource libpod_;
+  std::unique_ptr<ProcessReader> processes_;
+  std::unique_ptr<VolumeReader> volumes_;
+  std::unique_ptr<KernelLogReader> kernel_log_;
+};
 
-std::unique_ptr<Collector> MakeDockerCollector(const ConfigNode& target);
-
-}  // namespace ooe
+}  // namespace ooe::docker

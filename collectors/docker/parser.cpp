@@ -7,64 +7,17 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "collectors/json_number.h"
+#include "base/json_number.h"
+#include "collectors/docker/json_reply.h"
 
 namespace ooe::docker {
 namespace {
 
 using nlohmann::json;
 
-// The member `key` of `object`, or null when `object` is no object or lacks it; nlohmann's
-// operator[] on a const object would be undefined behaviour for a missing key.
-const json* Member(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto found = object.find(key);
-  return found == object.end() ? nullptr : &*found;
-}
-
-const json& MemberOrNull(const json& object, std::string_view key) {
-  static const json kNull;
-  const json* member = Member(object, key);
-  return member != nullptr ? *member : kNull;
-}
-
-std::string StringOr(const json& object, std::string_view key, std::string fallback = {}) {
-  auto value = JsonString(object, key);
-  return value ? std::move(*value) : std::move(fallback);
-}
-
-double NumberOr(const json& object, std::string_view key, double fallback) {
-  return JsonNumber(object, key).value_or(fallback);
-}
-
-std::map<std::string, std::string> StringMap(const json& object) {
-  std::map<std::string, std::string> result;
-  if (!object.is_object()) return result;
-  for (const auto& [key, value] : object.items()) {
-    if (value.is_string()) result.emplace(key, value.get<std::string>());
-  }
-  return result;
-}
-
 std::string WithoutSlash(std::string name) {
   if (!name.empty() && name.front() == '/') name.erase(0, 1);
   return name;
-}
-
-Parsed<json> ParseObject(std::string_view body, std::string_view what) {
-  json document = json::parse(body.begin(), body.end(), nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    return Parsed<json>::Failure(std::string(what) + " is not valid JSON (" +
-                                 std::to_string(body.size()) + " bytes)");
-  }
-  if (!document.is_object()) {
-    return Parsed<json>::Failure(std::string(what) + " is not a JSON object");
-  }
-  return Success(std::move(document));
-}
-
-bool IsDeviceNumber(double value) {
-  return value >= 0 && value <= 4294967295.0 && value == std::trunc(value);
 }
 
 // Reads "2026", "11" ... from `text` at `position`; false when not `digits` digits.
@@ -73,13 +26,6 @@ bool ReadDigits(std::string_view text, size_t position, size_t digits, int& valu
   const char* begin = text.data() + position;
   const auto [end, error] = std::from_chars(begin, begin + digits, value);
   return error == std::errc() && end == begin + digits;
-}
-
-// A whole number JSON value as an integer; nullopt for anything else (or out of range).
-std::optional<long long> JsonInteger(const json& object, std::string_view key) {
-  const auto value = JsonNumber(object, key);
-  if (!value || *value != std::trunc(*value) || std::fabs(*value) > 9.0e15) return std::nullopt;
-  return static_cast<long long>(*value);
 }
 
 // libpod list times: Go's zero time (-62135596800) and anything before 1970 mean "never".
@@ -225,6 +171,46 @@ Parsed<std::vector<ContainerSummary>> ParseContainerList(std::string_view body) 
   return Success(std::move(containers));
 }
 
+namespace {
+
+// Absolute, and no ".." component: it is looked up under the container's root in /proc.
+bool UsableDestination(std::string_view destination) {
+  if (destination.empty() || destination.front() != '/') return false;
+  size_t start = 0;
+  while (start < destination.size()) {
+    const size_t end = std::min(destination.find('/', start), destination.size());
+    if (destination.substr(start, end - start) == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+void ReadMounts(const json& root, const json& host_config, std::vector<ContainerMount>& mounts) {
+  const auto add = [&](ContainerMount mount) {
+    const bool seen = std::any_of(mounts.begin(), mounts.end(), [&](const ContainerMount& other) {
+      return other.destination == mount.destination;
+    });
+    if (!seen && mounts.size() < ContainerInspect::kMaxMounts &&
+        UsableDestination(mount.destination)) {
+      mounts.push_back(std::move(mount));
+    }
+  };
+  if (const json* list = Member(root, "Mounts"); list && list->is_array()) {
+    for (const auto& entry : *list) {
+      if (!entry.is_object()) continue;
+      ContainerMount mount{StringOr(entry, "Type"), StringOr(entry, "Name"),
+                           StringOr(entry, "Destination")};
+      if (mount.volume.empty()) mount.volume = StringOr(entry, "Source");
+      add(std::move(mount));
+    }
+  }
+  if (const json* tmpfs = Member(host_config, "Tmpfs"); tmpfs && tmpfs->is_object()) {
+    for (const auto& [destination, options] : tmpfs->items()) add({"tmpfs", "", destination});
+  }
+}
+
+}  // namespace
+
 Parsed<ContainerInspect> ParseInspect(std::string_view body) {
   auto document = ParseObject(body, "inspect reply");
   if (!document) return Parsed<ContainerInspect>::Failure(document.error);
@@ -268,137 +254,8 @@ Parsed<ContainerInspect> ParseInspect(std::string_view body) {
   inspect.memory_reservation = std::max(0.0, NumberOr(host_config, "MemoryReservation", 0));
   inspect.pids_limit = std::max(0.0, NumberOr(host_config, "PidsLimit", 0));
   inspect.network_mode = StringOr(host_config, "NetworkMode");
+  ReadMounts(root, host_config, inspect.mounts);
   return Success(std::move(inspect));
-}
-
-Parsed<ContainerStats> ParseStats(std::string_view body) {
-  auto document = ParseObject(body, "stats reply");
-  if (!document) return Parsed<ContainerStats>::Failure(document.error);
-  const json& root = *document;
-  ContainerStats stats;
-  const auto read = JsonString(root, "read");
-  if (!read) return Parsed<ContainerStats>::Failure("stats reply has no \"read\" time");
-  stats.sampled = ParseTimestamp(*read).has_value();
-  if (!stats.sampled) return Success(std::move(stats));
-
-  const json& cpu = MemberOrNull(root, "cpu_stats");
-  const json& cpu_usage = MemberOrNull(cpu, "cpu_usage");
-  stats.cpu_total_ns = JsonNumber(cpu_usage, "total_usage");
-  stats.cpu_user_ns = JsonNumber(cpu_usage, "usage_in_usermode");
-  stats.cpu_kernel_ns = JsonNumber(cpu_usage, "usage_in_kernelmode");
-  stats.system_cpu_ns = JsonNumber(cpu, "system_cpu_usage");
-  stats.online_cpus = JsonNumber(cpu, "online_cpus");
-  if (!stats.online_cpus) {
-    // Before API 1.27 (and where online_cpus is 0) the CLI counts percpu_usage.
-    if (const json* percpu = Member(cpu_usage, "percpu_usage"); percpu && percpu->is_array()) {
-      if (!percpu->empty()) stats.online_cpus = static_cast<double>(percpu->size());
-    }
-  }
-  if (stats.online_cpus && *stats.online_cpus <= 0) stats.online_cpus.reset();
-  const json& throttling = MemberOrNull(cpu, "throttling_data");
-  stats.cfs_periods = JsonNumber(throttling, "periods");
-  stats.cfs_throttled_periods = JsonNumber(throttling, "throttled_periods");
-  stats.cfs_throttled_ns = JsonNumber(throttling, "throttled_time");
-
-  const json& precpu = MemberOrNull(root, "precpu_stats");
-  stats.precpu_total_ns = JsonNumber(MemberOrNull(precpu, "cpu_usage"), "total_usage");
-  stats.presystem_cpu_ns = JsonNumber(precpu, "system_cpu_usage");
-
-  const json& memory = MemberOrNull(root, "memory_stats");
-  stats.memory_usage = JsonNumber(memory, "usage");
-  stats.memory_limit = JsonNumber(memory, "limit");
-  stats.memory_max_usage = JsonNumber(memory, "max_usage");
-  stats.memory_failcnt = JsonNumber(memory, "failcnt");
-  const json& memory_detail = MemberOrNull(memory, "stats");
-  // cgroup v1 reports the hierarchy's totals as total_*; v2 has flat keys only and "anon".
-  stats.cgroup_v2 = memory_detail.is_object() && !Member(memory_detail, "total_inactive_file") &&
-                    (Member(memory_detail, "anon") || Member(memory_detail, "file"));
-  if (stats.cgroup_v2) {
-    stats.inactive_file = JsonNumber(memory_detail, "inactive_file");
-    stats.cache = JsonNumber(memory_detail, "file");
-    stats.rss = JsonNumber(memory_detail, "anon");
-    stats.mapped_file = JsonNumber(memory_detail, "file_mapped");
-  } else {
-    stats.inactive_file = JsonNumber(memory_detail, "total_inactive_file");
-    stats.cache = JsonNumber(memory_detail, "total_cache");
-    stats.rss = JsonNumber(memory_detail, "total_rss");
-    stats.mapped_file = JsonNumber(memory_detail, "total_mapped_file");
-  }
-
-  const json& pids = MemberOrNull(root, "pids_stats");
-  stats.pids_current = JsonNumber(pids, "current");
-  stats.pids_limit = JsonNumber(pids, "limit");
-
-  if (const json* networks = Member(root, "networks"); networks && networks->is_object()) {
-    for (const auto& [interface, counters] : networks->items()) {
-      NetworkInterfaceStats network;
-      network.interface = interface;
-      network.rx_bytes = JsonNumber(counters, "rx_bytes");
-      network.rx_packets = JsonNumber(counters, "rx_packets");
-      network.rx_errors = JsonNumber(counters, "rx_errors");
-      network.rx_dropped = JsonNumber(counters, "rx_dropped");
-      network.tx_bytes = JsonNumber(counters, "tx_bytes");
-      network.tx_packets = JsonNumber(counters, "tx_packets");
-      network.tx_errors = JsonNumber(counters, "tx_errors");
-      network.tx_dropped = JsonNumber(counters, "tx_dropped");
-      stats.networks.push_back(std::move(network));
-    }
-  }
-
-  // cgroup v1 says "Read"/"Write" (plus Sync, Async, Total), v2 "read"/"write".
-  const json& service_bytes =
-      MemberOrNull(MemberOrNull(root, "blkio_stats"), "io_service_bytes_recursive");
-  if (service_bytes.is_array()) {
-    for (const auto& entry : service_bytes) {
-      const auto major = JsonNumber(entry, "major");
-      const auto minor = JsonNumber(entry, "minor");
-      const auto value = JsonNumber(entry, "value");
-      auto op = StringOr(entry, "op");
-      // Device numbers are 32-bit: anything else is no device (and no undefined cast).
-      if (!major || !minor || !value || !IsDeviceNumber(*major) || !IsDeviceNumber(*minor)) {
-        continue;
-      }
-      std::transform(op.begin(), op.end(), op.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (op != "read" && op != "write") continue;
-      const std::string device = std::to_string(static_cast<long long>(*major)) + ":" +
-                                 std::to_string(static_cast<long long>(*minor));
-      auto found =
-          std::find_if(stats.block_devices.begin(), stats.block_devices.end(),
-                       [&](const BlockDeviceStats& known) { return known.device == device; });
-      if (found == stats.block_devices.end()) {
-        stats.block_devices.push_back(BlockDeviceStats{device, 0, 0});
-        found = std::prev(stats.block_devices.end());
-      }
-      (op == "read" ? found->read_bytes : found->write_bytes) += *value;
-    }
-  }
-  return Success(std::move(stats));
-}
-
-std::optional<double> WorkingSetBytes(const ContainerStats& stats) {
-  if (!stats.memory_usage) return std::nullopt;
-  if (!stats.inactive_file) return *stats.memory_usage;
-  return std::max(0.0, *stats.memory_usage - *stats.inactive_file);
-}
-
-std::optional<double> CliMemoryUsageBytes(const ContainerStats& stats) {
-  if (!stats.memory_usage) return std::nullopt;
-  if (stats.inactive_file && *stats.inactive_file < *stats.memory_usage) {
-    return *stats.memory_usage - *stats.inactive_file;
-  }
-  return *stats.memory_usage;
-}
-
-std::optional<double> CliCpuPercent(const ContainerStats& stats) {
-  if (!stats.cpu_total_ns || !stats.precpu_total_ns || !stats.system_cpu_ns ||
-      !stats.presystem_cpu_ns || !stats.online_cpus) {
-    return std::nullopt;
-  }
-  const double cpu_delta = *stats.cpu_total_ns - *stats.precpu_total_ns;
-  const double system_delta = *stats.system_cpu_ns - *stats.presystem_cpu_ns;
-  if (system_delta <= 0 || cpu_delta < 0) return 0.0;
-  return cpu_delta / system_delta * *stats.online_cpus * 100.0;
 }
 
 std::string ErrorMessage(std::string_view body) {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/parsed.h"
+#include "base/parsed.h"
 
 namespace ooe::docker {
 
@@ -46,6 +46,13 @@ struct ContainerSummary {
 };
 Parsed<std::vector<ContainerSummary>> ParseContainerList(std::string_view body);
 
+// A file system mounted into the container: Mounts (volumes and binds) and HostConfig.Tmpfs.
+struct ContainerMount {
+  std::string type;         // "volume", "bind", "tmpfs" (others as the engine names them)
+  std::string volume;       // the volume's name, a bind's host path; empty for tmpfs
+  std::string destination;  // where the container sees it: absolute, without ".."
+};
+
 // GET /containers/ID/json, the parts the metrics need.
 struct ContainerInspect {
   std::string id;
@@ -73,6 +80,9 @@ struct ContainerInspect {
   // HostConfig.NetworkMode: "host" and "container:ID" share another's network namespace.
   std::string network_mode;
   std::map<std::string, std::string> labels;
+  // At most kMaxMounts; entries without an absolute destination are left out.
+  std::vector<ContainerMount> mounts;
+  static constexpr size_t kMaxMounts = 64;
 };
 Parsed<ContainerInspect> ParseInspect(std::string_view body);
 
@@ -94,8 +104,7 @@ struct ContainerStats {
   // A stopped container answers zeros with read "0001-01-01T00:00:00Z": nothing to export.
   bool sampled = false;
   bool cgroup_v2 = false;  // memory_stats.stats has no total_* keys (or has "anon")
-  std::optional<double> cpu_total_ns, cpu_user_ns, cpu_kernel_ns, system_cpu_ns, online_cpus;
-  std::optional<double> precpu_total_ns, presystem_cpu_ns;
+  std::optional<double> cpu_total_ns, cpu_user_ns, cpu_kernel_ns, online_cpus;
   std::optional<double> cfs_periods, cfs_throttled_periods, cfs_throttled_ns;
   std::optional<double> memory_usage, memory_limit, memory_max_usage, memory_failcnt;
   // From memory_stats.stats: cgroup v1 total_* (the hierarchy), v2 the flat keys.
@@ -112,14 +121,6 @@ Parsed<ContainerStats> ParseStats(std::string_view body);
 // usage - inactive_file, never below 0, as cAdvisor computes its working set (cgroup v1:
 // total_inactive_file, v2: inactive_file). Without the breakdown (Podman sends none) the usage.
 std::optional<double> WorkingSetBytes(const ContainerStats& stats);
-
-// What `docker stats` shows as MEM USAGE (Docker CLI calculateMemUsageUnixNoCache): usage minus
-// total_inactive_file (v1) or inactive_file (v2) when smaller than usage, else usage.
-std::optional<double> CliMemoryUsageBytes(const ContainerStats& stats);
-
-// What `docker stats` shows as CPU %: (delta total_usage / delta system_cpu_usage) x online_cpus
-// x 100, from cpu_stats and precpu_stats; nullopt when precpu is empty (one-shot).
-std::optional<double> CliCpuPercent(const ContainerStats& stats);
 
 // The "message" of an error reply ({"message":"No such container: x"}); empty when none.
 std::string ErrorMessage(std::string_view body);

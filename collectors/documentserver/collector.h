@@ -2,39 +2,66 @@
 // itself, /info/info.json, and CommandService.ashx (version, license) with JWT.
 #pragma once
 
-#include <memory>
+#include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/metric_set.h"
 #include "collectors/collector.h"
-#include "collectors/config_node.h"
 #include "collectors/documentserver/parser.h"
+#include "collectors/documentserver/security.h"
+#include "collectors/documentserver/status_metrics.h"
 #include "collectors/http/client.h"
-#include "collectors/metric_set.h"
+#include "collectors/target.h"
 
-namespace ooe {
+namespace ooe::documentserver {
 
-namespace documentserver {
-
-// One /healthcheck probe as the metrics report it.
-struct Probe {
-  std::string via;  // "nginx" (the public URL) or "docservice" (:8000 directly)
-  long status = 0;  // 0 when no HTTP answer came
-  double seconds = 0;
-  ProbeFailure failure = ProbeFailure::kNone;
+struct Settings {
+  std::string url;             // public base URL, through nginx
+  std::string docservice_url;  // optional: docservice itself (:8000)
+  std::vector<std::string> commands;
+  std::optional<std::string> jwt_secret;
+  std::string jwt_secret_origin;  // where the secret came from, for messages (never the secret)
+  std::string jwt_header = "Authorization";
+  bool jwt_in_body = false;
+  SecuritySettings security;
 };
 
-// What an HTTP answer to /healthcheck means.
-Probe JudgeProbe(std::string via, const HttpResponse& response);
+class DocumentServerCollector final : public Collector {
+ public:
+  DocumentServerCollector(Settings settings, const TargetOptions& options);
 
-void AddProbeMetrics(const Probe& probe, MetricSet& metrics);
-void AddInfoMetrics(const Info& info, MetricSet& metrics);
-void AddLicenseMetrics(const License& license, MetricSet& metrics);
-void AddBuildInfo(const std::string& version, const std::string& build, MetricSet& metrics);
+  std::vector<Error> Collect(const ScrapeContext& context, MetricSet& metrics) override;
+  const std::vector<VerdictSeries>& Verdicts() const override { return verdicts_; }
+  std::string Describe() const override;
 
-}  // namespace documentserver
+ private:
+  HttpRequest Get(std::string url) const;
+  // A CommandService request, signed with `secret` when it has one.
+  HttpRequest Command(const std::string& command, const std::optional<std::string>& secret) const;
+  // The certificates the https healthchecks presented; where verification failed, read again
+  // without it, so the expiry is known even then.
+  void ReportCertificates(const ScrapeContext& context, const std::vector<std::string>& vias,
+                          const std::vector<HttpRequest>& requests,
+                          const std::vector<HttpResponse>& responses);
+  void ReportProbe(const std::string& via, const HttpRequest& request, const HttpResponse& response,
+                   MetricSet& metrics, std::vector<Error>& errors);
+  bool ReportInfo(const HttpRequest& request, const HttpResponse& response, MetricSet& metrics,
+                  std::vector<Error>& errors) const;
+  void ReportCommands(const std::vector<HttpRequest>& requests,
+                      const std::vector<HttpResponse>& responses, size_t first, bool have_info,
+                      MetricSet& metrics, std::vector<Error>& errors) const;
+  std::optional<Error> CommandProblem(const HttpRequest& request, const CommandReply& reply) const;
 
-std::unique_ptr<Collector> MakeDocumentServerCollector(const ConfigNode& target);
+  Settings settings_;
+  TargetOptions options_;
+  std::vector<VerdictSeries> verdicts_;
+  // Healthchecks failed in a row, by via: two in a row are an outage, one may be a restart.
+  std::map<std::string, int> failing_streak_;
+  SecurityProbe security_;
+  HttpClient http_;
+};
 
-}  // namespace ooe
+}  // namespace ooe::documentserver

@@ -1,8 +1,10 @@
 #include "collectors/documentserver/jwt.h"
 
-#include <array>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
-#include "collectors/openssl_library.h"
+#include <array>
 
 namespace ooe::documentserver {
 namespace {
@@ -10,9 +12,8 @@ namespace {
 std::string HmacSha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  OpenSsl().hmac(OpenSsl().evp_sha256(), key.data(), static_cast<int>(key.size()),
-                 reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(),
-                 &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
   return {reinterpret_cast<const char*>(digest.data()), length};
 }
 
@@ -20,9 +21,9 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
 
 std::string Base64UrlEncode(std::string_view bytes) {
   std::string encoded(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  const int length = OpenSsl().evp_encode_block(
-      reinterpret_cast<unsigned char*>(encoded.data()),
-      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                     reinterpret_cast<const unsigned char*>(bytes.data()),
+                                     static_cast<int>(bytes.size()));
   encoded.resize(static_cast<size_t>(length));
   while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
   for (char& c : encoded) {
@@ -46,9 +47,9 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   const size_t padding = (4 - standard.size() % 4) % 4;
   standard.append(padding, '=');
   std::string decoded(3 * standard.size() / 4 + 1, '\0');
-  const int length = OpenSsl().evp_decode_block(
-      reinterpret_cast<unsigned char*>(decoded.data()),
-      reinterpret_cast<const unsigned char*>(standard.data()), static_cast<int>(standard.size()));
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                     reinterpret_cast<const unsigned char*>(standard.data()),
+                                     static_cast<int>(standard.size()));
   if (length < 0) return std::nullopt;
   decoded.resize(static_cast<size_t>(length) - padding);  // EVP_DecodeBlock counts the padding
   return decoded;
@@ -76,7 +77,7 @@ TokenCheck CheckHs256(std::string_view token, std::string_view secret, long long
   }
   const std::string expected = HmacSha256(secret, token.substr(0, last_dot));
   if (signature->size() != expected.size() ||
-      OpenSsl().crypto_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
     return TokenCheck::kInvalid;
   }
   auto claims = nlohmann::json::parse(*claims_text, nullptr, false);

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
-#include "collectors/json_number.h"
+#include "base/json_number.h"
 
 namespace ooe::documentserver {
 namespace {

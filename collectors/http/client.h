@@ -6,20 +6,16 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "collectors/collector.h"
+#include "base/deadline.h"
+#include "base/error.h"
+#include "collectors/tls_config.h"
 
 namespace ooe {
-
-struct TlsOptions {
-  std::string ca_file;    // PEM bundle to verify the server with; empty: the system's
-  std::string cert_file;  // client certificate (PEM), for mutual TLS
-  std::string key_file;   // its key
-  bool insecure_skip_verify = false;
-};
 
 inline constexpr size_t kDefaultMaxBodyBytes = size_t{16} << 20;
 
@@ -29,7 +25,7 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"
   std::string body;
   std::string unix_socket;  // when set, the connection goes to this socket (Docker Engine API)
-  TlsOptions tls;
+  TlsConfig tls;
   std::string username;  // basic auth when not empty
   std::string password;
   size_t max_body_bytes = kDefaultMaxBodyBytes;
@@ -40,6 +36,17 @@ struct HttpRequest {
   // HttpResponse::body, so a streaming parser needs no copy of the whole reply. Returning false
   // aborts the transfer (HttpFailure::kAborted).
   std::function<bool(std::string_view chunk)> on_body;
+  // https: report the certificates the server presented (their earliest expiry) and whether
+  // they verified, even when verification is off.
+  bool inspect_certificate = false;
+};
+
+// What an https server presented, when HttpRequest::inspect_certificate asked for it.
+struct CertificateReport {
+  std::optional<double> earliest_expiry;  // unix seconds; unset when the chain was not seen
+  // The chain verified against the configured CAs (OpenSSL's result, kept even when verification
+  // was off; the host name is checked by curl only when verification is on).
+  bool verified = false;
 };
 
 // Where a request failed, in blackbox_exporter's terms.
@@ -70,9 +77,12 @@ struct HttpResponse {
   std::string body;
   std::string content_type;
   HttpFailure failure = HttpFailure::kNone;
-  std::string error;  // one line, names the method and URL; empty on success
+  Error error;  // set when failure is not kNone: the method, the URL, the phase and why
   HttpTimings timings;
   size_t body_bytes = 0;  // also counted when streamed through on_body
+  // Set for an https request that asked for it and got as far as the handshake. A connection
+  // kept from an earlier request presents nothing again: then unset.
+  std::optional<CertificateReport> certificate;
 
   bool Ok() const { return failure == HttpFailure::kNone; }
 };
@@ -99,5 +109,17 @@ class HttpClient {
 
 // `url` with any user:password@ removed, for logs and the landing page.
 std::string RedactUrl(std::string_view url);
+
+// An error about `request`: its method and its URL without credentials or query string (long
+// column lists and tokens are noise in a log line).
+Error RequestError(const HttpRequest& request, std::string phase, std::string detail = {},
+                   std::string hint = {});
+
+// The error for an answer with a status other than the one wanted (phase http_status).
+Error StatusError(const HttpRequest& request, const HttpResponse& response, std::string hint = {});
+
+// RFC 3986 percent-encoding of everything but the unreserved characters: a query value or a
+// path segment (a vhost, a regex, a JSON filter) as the URL must carry it.
+std::string PercentEncode(std::string_view text);
 
 }  // namespace ooe

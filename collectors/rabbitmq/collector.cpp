@@ -2,80 +2,90 @@
 
 #include <map>
 
-#include "collectors/rabbitmq/client.h"
-
-namespace ooe {
-namespace rabbitmq {
+namespace ooe::rabbitmq {
 namespace {
+
+using enum MetricKind;
+
+constexpr FieldMetric<Overview> kOverviewMetrics[] = {
+    {&Overview::channels, "rabbitmq_channels", kGauge, "Channels open."},
+    {&Overview::connections, "rabbitmq_connections", kGauge, "Client connections open."},
+    {&Overview::consumers, "rabbitmq_consumers", kGauge, "Consumers on all queues."},
+    {&Overview::exchanges, "rabbitmq_exchanges", kGauge, "Exchanges."},
+    {&Overview::queues, "rabbitmq_queues", kGauge, "Queues."},
+    {&Overview::messages, "rabbitmq_queue_messages_global", kGauge, "Messages in all queues."},
+    {&Overview::messages_ready, "rabbitmq_queue_messages_ready_global", kGauge,
+     "Messages ready for delivery in all queues."},
+    {&Overview::messages_unacknowledged, "rabbitmq_queue_messages_unacknowledged_global", kGauge,
+     "Messages delivered but not acknowledged, in all queues."},
+};
+
+constexpr FieldMetric<NodeSample> kNodeMetrics[] = {
+    {&NodeSample::mem_used, "rabbitmq_node_mem_used", kGauge, "Bytes of memory the node uses."},
+    {&NodeSample::mem_limit, "rabbitmq_node_mem_limit", kGauge, "Memory high watermark in bytes."},
+    {&NodeSample::mem_alarm, "rabbitmq_node_mem_alarm", kGauge,
+     "1 while the memory alarm blocks publishers."},
+    {&NodeSample::disk_free, "rabbitmq_node_disk_free", kGauge,
+     "Bytes free on the node's data disk."},
+    {&NodeSample::disk_free_limit, "rabbitmq_node_disk_free_limit", kGauge,
+     "Disk free limit in bytes."},
+    {&NodeSample::disk_free_alarm, "rabbitmq_node_disk_free_alarm", kGauge,
+     "1 while the disk alarm blocks publishers."},
+    {&NodeSample::fd_used, "rabbitmq_fd_used", kGauge, "File descriptors in use."},
+    {&NodeSample::fd_total, "rabbitmq_fd_available", kGauge, "File descriptors the node may use."},
+    {&NodeSample::sockets_used, "rabbitmq_sockets_used", kGauge,
+     "File descriptors used as sockets."},
+    {&NodeSample::sockets_total, "rabbitmq_sockets_available", kGauge,
+     "File descriptors available as sockets."},
+    {&NodeSample::proc_used, "rabbitmq_proc_used", kGauge, "Erlang processes in use."},
+    {&NodeSample::proc_total, "rabbitmq_proc_available", kGauge, "Erlang process limit."},
+    {&NodeSample::partitions, "rabbitmq_partitions", kGauge,
+     "Network partitions this node sees (0 is healthy)."},
+    {&NodeSample::uptime_milliseconds, "rabbitmq_uptime_seconds", kGauge,
+     "Seconds since the node started.", 1e-3},
+};
+
+constexpr FieldMetric<QueueSample> kQueueMetrics[] = {
+    {&QueueSample::messages_ready, "rabbitmq_queue_messages_ready", kGauge,
+     "Messages ready for delivery."},
+    {&QueueSample::messages_unacknowledged, "rabbitmq_queue_messages_unacknowledged", kGauge,
+     "Messages delivered but not yet acknowledged."},
+    {&QueueSample::messages, "rabbitmq_queue_messages", kGauge,
+     "Ready plus unacknowledged messages."},
+    {&QueueSample::consumers, "rabbitmq_queue_consumers", kGauge, "Consumers of the queue."},
+    {&QueueSample::memory, "rabbitmq_queue_memory", kGauge,
+     "Bytes of memory of the queue's process."},
+    {&QueueSample::published, "rabbitmq_queue_messages_published_total", kCounter,
+     "Messages published to the queue."},
+    {&QueueSample::delivered, "rabbitmq_queue_messages_delivered_total", kCounter,
+     "Messages delivered to consumers in acknowledgement mode."},
+    {&QueueSample::acknowledged, "rabbitmq_queue_messages_ack_total", kCounter,
+     "Messages acknowledged."},
+    {&QueueSample::redelivered, "rabbitmq_queue_messages_redelivered_total", kCounter,
+     "Messages delivered again (redelivered flag set)."},
+};
 
 // Queues the broker named (amq.gen-...): short-lived per-connection queues, such as the
 // exclusive queue every docservice binds to the ds.pubsub fanout.
 bool IsServerNamed(const QueueSample& queue) { return queue.name.starts_with("amq.gen-"); }
 
-void Optional(MetricSet& metrics, std::string_view name, std::string_view help,
-              const std::optional<double>& value, const Labels& labels = {}) {
-  if (value) metrics.Gauge(name, help, *value, labels);
-}
-
-void OptionalCounter(MetricSet& metrics, std::string_view name, std::string_view help,
-                     const std::optional<double>& value, const Labels& labels) {
-  if (value) metrics.Counter(name, help, *value, labels);
-}
-
-}  // namespace
-
-void BuildMetrics(const Overview& overview, const std::vector<NodeSample>& nodes,
-                  const std::vector<QueueSample>& queues, const QueueFilter& filter,
-                  MetricSet& metrics) {
-  metrics.Info("rabbitmq_version_info", "RabbitMQ and Erlang versions, value 1.",
-               {{"rabbitmq_version", overview.rabbitmq_version},
-                {"erlang_version", overview.erlang_version},
-                {"cluster", overview.cluster_name},
-                {"node", overview.node}});
-  Optional(metrics, "rabbitmq_channels", "Channels open.", overview.channels);
-  Optional(metrics, "rabbitmq_connections", "Client connections open.", overview.connections);
-  Optional(metrics, "rabbitmq_consumers", "Consumers on all queues.", overview.consumers);
-  Optional(metrics, "rabbitmq_exchanges", "Exchanges.", overview.exchanges);
-  Optional(metrics, "rabbitmq_queues", "Queues.", overview.queues);
-  Optional(metrics, "rabbitmq_queue_messages_global", "Messages in all queues.", overview.messages);
-  Optional(metrics, "rabbitmq_queue_messages_ready_global",
-           "Messages ready for delivery in all queues.", overview.messages_ready);
-  Optional(metrics, "rabbitmq_queue_messages_unacknowledged_global",
-           "Messages delivered but not acknowledged, in all queues.",
-           overview.messages_unacknowledged);
-
-  for (const auto& node : nodes) {
-    const Labels labels = {{"node", node.name}};
-    metrics.Gauge("rabbitmq_running", "1 when the node is running.", node.running ? 1 : 0, labels);
-    Optional(metrics, "rabbitmq_node_mem_used", "Bytes of memory the node uses.", node.mem_used,
-             labels);
-    Optional(metrics, "rabbitmq_node_mem_limit", "Memory high watermark in bytes.", node.mem_limit,
-             labels);
-    Optional(metrics, "rabbitmq_node_mem_alarm", "1 while the memory alarm blocks publishers.",
-             node.mem_alarm, labels);
-    Optional(metrics, "rabbitmq_node_disk_free", "Bytes free on the node's data disk.",
-             node.disk_free, labels);
-    Optional(metrics, "rabbitmq_node_disk_free_limit", "Disk free limit in bytes.",
-             node.disk_free_limit, labels);
-    Optional(metrics, "rabbitmq_node_disk_free_alarm", "1 while the disk alarm blocks publishers.",
-             node.disk_free_alarm, labels);
-    Optional(metrics, "rabbitmq_fd_used", "File descriptors in use.", node.fd_used, labels);
-    Optional(metrics, "rabbitmq_fd_available", "File descriptors the node may use.", node.fd_total,
-             labels);
-    Optional(metrics, "rabbitmq_sockets_used", "File descriptors used as sockets.",
-             node.sockets_used, labels);
-    Optional(metrics, "rabbitmq_sockets_available", "File descriptors available as sockets.",
-             node.sockets_total, labels);
-    Optional(metrics, "rabbitmq_proc_used", "Erlang processes in use.", node.proc_used, labels);
-    Optional(metrics, "rabbitmq_proc_available", "Erlang process limit.", node.proc_total, labels);
-    metrics.Gauge("rabbitmq_partitions", "Network partitions this node sees (0 is healthy).",
-                  node.partitions, labels);
-    if (node.uptime_milliseconds) {
-      metrics.Gauge("rabbitmq_uptime_seconds", "Seconds since the node started.",
-                    *node.uptime_milliseconds / 1000, labels);
-    }
+void AddQueue(const QueueSample& queue, MetricSet& metrics) {
+  const Labels labels = {{"vhost", queue.vhost}, {"queue", queue.name}};
+  AddFieldMetrics(queue, kQueueMetrics, labels, metrics);
+  if (!queue.state.empty()) {
+    Labels with_state = labels;
+    with_state.emplace_back("state", queue.state);
+    metrics.Gauge("rabbitmq_queue_state",
+                  "1 when the queue is running or idle, 0 in flow, down or another state.",
+                  queue.state == "running" || queue.state == "idle" ? 1 : 0, with_state);
   }
+}
 
+void AddQueues(const std::vector<QueueSample>& queues, const QueueFilter& filter,
+               MetricSet& metrics) {
+  // Thousands of queues: their series as text, so memory grows with the exposition alone.
+  for (const auto& mapping : kQueueMetrics) metrics.KeepAsText(mapping.name);
+  metrics.KeepAsText("rabbitmq_queue_state");
   std::map<std::string, double> server_named_per_vhost;
   size_t exported = 0;
   size_t skipped = 0;
@@ -91,33 +101,7 @@ void BuildMetrics(const Overview& overview, const std::vector<NodeSample>& nodes
       continue;
     }
     ++exported;
-    const Labels labels = {{"vhost", queue.vhost}, {"queue", queue.name}};
-    Optional(metrics, "rabbitmq_queue_messages_ready", "Messages ready for delivery.",
-             queue.messages_ready, labels);
-    Optional(metrics, "rabbitmq_queue_messages_unacknowledged",
-             "Messages delivered but not yet acknowledged.", queue.messages_unacknowledged, labels);
-    Optional(metrics, "rabbitmq_queue_messages", "Ready plus unacknowledged messages.",
-             queue.messages, labels);
-    Optional(metrics, "rabbitmq_queue_consumers", "Consumers of the queue.", queue.consumers,
-             labels);
-    Optional(metrics, "rabbitmq_queue_memory", "Bytes of memory of the queue's process.",
-             queue.memory, labels);
-    if (!queue.state.empty()) {
-      Labels with_state = labels;
-      with_state.emplace_back("state", queue.state);
-      metrics.Gauge("rabbitmq_queue_state",
-                    "1 when the queue is running or idle, 0 in flow, down or another state.",
-                    queue.state == "running" || queue.state == "idle" ? 1 : 0, with_state);
-    }
-    OptionalCounter(metrics, "rabbitmq_queue_messages_published_total",
-                    "Messages published to the queue.", queue.published, labels);
-    OptionalCounter(metrics, "rabbitmq_queue_messages_delivered_total",
-                    "Messages delivered to consumers in acknowledgement mode.", queue.delivered,
-                    labels);
-    OptionalCounter(metrics, "rabbitmq_queue_messages_ack_total", "Messages acknowledged.",
-                    queue.acknowledged, labels);
-    OptionalCounter(metrics, "rabbitmq_queue_messages_redelivered_total",
-                    "Messages delivered again (redelivered flag set).", queue.redelivered, labels);
+    AddQueue(queue, metrics);
   }
   for (const auto& [vhost, count] : server_named_per_vhost) {
     metrics.Gauge("rabbitmq_queues_server_named",
@@ -130,107 +114,90 @@ void BuildMetrics(const Overview& overview, const std::vector<NodeSample>& nodes
                 static_cast<double>(skipped));
 }
 
-}  // namespace rabbitmq
-
-namespace {
-
-class RabbitmqCollector final : public Collector {
- public:
-  RabbitmqCollector(std::string target, rabbitmq::Endpoint endpoint, rabbitmq::QueueFilter filter)
-      : target_(std::move(target)),
-        description_(RedactUrl(endpoint.base_url) + " (user " + endpoint.username + ")"),
-        client_(std::move(endpoint)),
-        filter_(std::move(filter)) {}
-
-  const std::string& Kind() const override {
-    static const std::string kKind = "rabbitmq";
-    return kKind;
-  }
-  const std::string& Target() const override { return target_; }
-  std::string Describe() const override { return description_; }
-
-  CollectResult Collect(const ScrapeContext& context) override {
-    MetricSet metrics({{"target", target_}});
-    CollectResult result;
-    auto replies = client_.Fetch(context, result.error);
-    bool up = false;
-    if (replies) {
-      const std::string base = RedactUrl(client_.GetEndpoint().base_url);
-      const auto overview = rabbitmq::ParseOverview(replies->overview);
-      const auto nodes = rabbitmq::ParseNodes(replies->nodes);
-      if (!overview) {
-        result.error = "GET " + base + "/api/overview: " + overview.error;
-      } else if (!nodes) {
-        result.error = "GET " + base + "/api/nodes: " + nodes.error;
-      } else {
-        up = true;
-        rabbitmq::BuildMetrics(*overview, *nodes, replies->queues, filter_, metrics);
-        // The monitoring tag shows global totals, but queues only of the vhosts the user may
-        // enter: an empty list next to a non-zero total is a permissions problem.
-        if (replies->queues.empty() && overview->queues.value_or(0) > 0) {
-          result.error = "GET " + base + "/api/queues: the user sees none of the " +
-                         std::to_string(static_cast<long long>(*overview->queues)) +
-                         " queues; give it access to their vhosts (rabbitmqctl set_permissions "
-                         "-p VHOST USER '' '' '' grants access without any rights)";
-        }
-      }
-    }
-    metrics.Gauge("rabbitmq_up", "1 when the management API answered, 0 otherwise.", up ? 1 : 0);
-    result.families = metrics.Take();
-    return result;
-  }
-
- private:
-  std::string target_;
-  std::string description_;
-  rabbitmq::Client client_;
-  rabbitmq::QueueFilter filter_;
-};
-
-std::optional<std::regex> CompileRegex(const ConfigNode& target, std::string_view key) {
-  const auto text = target.String(key, "");
-  if (text.empty()) return std::nullopt;
-  try {
-    return std::regex(text, std::regex::ECMAScript | std::regex::optimize);
-  } catch (const std::regex_error& error) {
-    target.Fail(key, "'" + text + "' is not a valid regular expression: " + error.what());
-  }
-}
-
 }  // namespace
 
-std::unique_ptr<Collector> MakeRabbitmqCollector(const ConfigNode& target) {
-  target.ExpectOnly({"name", "url", "username", "password_file", "password_env", "ca_file",
-                     "insecure_skip_verify", "max_body_size", "include_queues", "exclude_queues",
-                     "export_server_named_queues", "max_queues", "page_size"});
-  rabbitmq::Endpoint endpoint;
-  endpoint.base_url = target.RequiredString("url");
-  while (endpoint.base_url.ends_with("/")) endpoint.base_url.pop_back();
-  if (!endpoint.base_url.starts_with("http://") && !endpoint.base_url.starts_with("https://")) {
-    target.Fail("url", "'" + endpoint.base_url +
-                           "' must be the management API's http:// or https:// base URL");
+void BuildMetrics(const Overview& overview, const std::vector<NodeSample>& nodes,
+                  const std::vector<QueueSample>& queues, const QueueFilter& filter,
+                  MetricSet& metrics) {
+  metrics.Info("rabbitmq_version_info", "RabbitMQ and Erlang versions, value 1.",
+               {{"rabbitmq_version", overview.rabbitmq_version},
+                {"erlang_version", overview.erlang_version},
+                {"cluster", overview.cluster_name},
+                {"node", overview.node}});
+  AddFieldMetrics(overview, kOverviewMetrics, {}, metrics);
+  for (const auto& node : nodes) {
+    const Labels labels = {{"node", node.name}};
+    metrics.Gauge("rabbitmq_running", "1 when the node is running.", node.running ? 1 : 0, labels);
+    AddFieldMetrics(node, kNodeMetrics, labels, metrics);
   }
-  if (endpoint.base_url.find('@') != std::string::npos) {
-    target.Fail("url", "credentials do not belong in the URL; use username and password_file");
-  }
-  endpoint.username = target.String("username", "guest");
-  endpoint.password =
-      target.Secret("password").value_or(endpoint.username == "guest" ? "guest" : "");
-  endpoint.tls.ca_file = target.String("ca_file", "");
-  endpoint.tls.insecure_skip_verify = target.Bool("insecure_skip_verify", false);
-  endpoint.max_body_bytes = target.Bytes("max_body_size", kDefaultMaxBodyBytes);
-  endpoint.page_size = static_cast<int>(target.Integer("page_size", 500, 1, 500));
-
-  rabbitmq::QueueFilter filter;
-  filter.include = CompileRegex(target, "include_queues");
-  filter.exclude = CompileRegex(target, "exclude_queues");
-  filter.export_server_named = target.Bool("export_server_named_queues", false);
-  filter.max_queues = static_cast<size_t>(target.Integer("max_queues", 5000, 0, 1'000'000));
-
-  const auto scheme_end = endpoint.base_url.find("://") + 3;
-  auto name = target.String("name", endpoint.base_url.substr(scheme_end));
-  return std::make_unique<RabbitmqCollector>(std::move(name), std::move(endpoint),
-                                             std::move(filter));
+  AddQueues(queues, filter, metrics);
 }
 
-}  // namespace ooe
+RabbitmqCollector::RabbitmqCollector(Endpoint endpoint, QueueFilter filter,
+                                     const TargetOptions& options)
+    : description_(RedactUrl(endpoint.base_url) + " (user " + endpoint.username + ")" +
+                   (endpoint.source == QueueSource::kManagement
+                        ? std::string()
+                        : ", queue counts from " + RedactUrl(endpoint.prometheus_url) +
+                              "/metrics/detailed" +
+                              (endpoint.source == QueueSource::kAuto ? " where it answers" : ""))),
+      client_(std::move(endpoint), options),
+      filter_(std::move(filter)) {}
+
+const std::vector<VerdictSeries>& RabbitmqCollector::Verdicts() const {
+  static const std::vector<VerdictSeries> kVerdicts = {
+      {"rabbitmq_up", "1 when the management API answered, 0 otherwise.", {}}};
+  return kVerdicts;
+}
+
+std::vector<Error> RabbitmqCollector::Collect(const ScrapeContext& context, MetricSet& metrics) {
+  std::vector<Error> errors;
+  Error error;
+  auto replies = client_.Fetch(context, error);
+  bool up = false;
+  if (!replies) {
+    errors.push_back(std::move(error));
+  } else {
+    const std::string base = RedactUrl(client_.GetEndpoint().base_url);
+    const auto overview = ParseOverview(replies->overview);
+    const auto nodes = ParseNodes(replies->nodes);
+    if (!overview) {
+      errors.push_back({.operation = "GET",
+                        .resource = base + "/api/overview",
+                        .phase = "parse",
+                        .detail = overview.error});
+    } else if (!nodes) {
+      errors.push_back({.operation = "GET",
+                        .resource = base + "/api/nodes",
+                        .phase = "parse",
+                        .detail = nodes.error});
+    } else {
+      up = true;
+      BuildMetrics(*overview, *nodes, replies->queues, filter_, metrics);
+      metrics.Gauge("onlyoffice_exporter_rabbitmq_queue_source",
+                    "Where every queue's counts came from this scrape (value 1): prometheus "
+                    "(rabbitmq_prometheus' /metrics/detailed) or management (its API).",
+                    1, {{"source", replies->queue_source}});
+      // The monitoring tag shows global totals, but queues only of the vhosts the user may
+      // enter: none visible next to a non-zero total is a permissions problem (the plugin
+      // shows every queue, the statistics query only the visible ones).
+      const auto visible =
+          replies->visible_queues.value_or(static_cast<int64_t>(replies->queues.size()));
+      if (visible == 0 && overview->queues.value_or(0) > 0 &&
+          client_.GetEndpoint().vhosts.empty()) {
+        errors.push_back(
+            {.operation = "GET",
+             .resource = base + "/api/queues",
+             .phase = "auth",
+             .detail = "the user sees none of the " +
+                       std::to_string(static_cast<long long>(*overview->queues)) + " queues",
+             .hint = "give it access to their vhosts (rabbitmqctl set_permissions -p VHOST USER "
+                     "'' '' '' grants access without any rights)"});
+      }
+    }
+  }
+  metrics.Gauge(Verdicts()[0].name, Verdicts()[0].help, up ? 1 : 0);
+  return errors;
+}
+
+}  // namespace ooe::rabbitmq

@@ -2,17 +2,18 @@
 // rabbitmq_exporter) name the same quantities; docs/metrics.md lists the mapping.
 #pragma once
 
-#include <memory>
+#include <optional>
 #include <regex>
+#include <string>
+#include <vector>
 
+#include "base/metric_set.h"
 #include "collectors/collector.h"
-#include "collectors/config_node.h"
-#include "collectors/metric_set.h"
+#include "collectors/rabbitmq/client.h"
 #include "collectors/rabbitmq/parser.h"
+#include "collectors/target.h"
 
-namespace ooe {
-
-namespace rabbitmq {
+namespace ooe::rabbitmq {
 
 struct QueueFilter {
   std::optional<std::regex> include;  // only queues whose name matches (whole name)
@@ -29,8 +30,18 @@ void BuildMetrics(const Overview& overview, const std::vector<NodeSample>& nodes
                   const std::vector<QueueSample>& queues, const QueueFilter& filter,
                   MetricSet& metrics);
 
-}  // namespace rabbitmq
+class RabbitmqCollector final : public Collector {
+ public:
+  RabbitmqCollector(Endpoint endpoint, QueueFilter filter, const TargetOptions& options);
 
-std::unique_ptr<Collector> MakeRabbitmqCollector(const ConfigNode& target);
+  std::vector<Error> Collect(const ScrapeContext& context, MetricSet& metrics) override;
+  const std::vector<VerdictSeries>& Verdicts() const override;
+  std::string Describe() const override { return description_; }
 
-}  // namespace ooe
+ private:
+  std::string description_;
+  Client client_;
+  QueueFilter filter_;
+};
+
+}  // namespace ooe::rabbitmq

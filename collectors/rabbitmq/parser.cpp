@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collectors/json_number.h"
+#include "base/json_number.h"
 
 namespace ooe::rabbitmq {
 namespace {

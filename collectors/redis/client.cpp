@@ -26,7 +26,8 @@ struct ReplyDeleter {
 // timeout bounds each recv(), so a server that trickles a byte now and then would hold the
 // collector past its deadline, and it buffers a bulk reply of any announced length.
 redisReply* RoundTrip(redisContext* connection, const std::vector<std::string>& arguments,
-                      const ScrapeContext& context, std::string& error, bool& timed_out) {
+                      const ScrapeContext& context, size_t max_reply_bytes, std::string& error,
+                      bool& timed_out) {
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   for (const auto& argument : arguments) {
@@ -62,8 +63,8 @@ redisReply* RoundTrip(redisContext* connection, const std::vector<std::string>& 
     redisSetTimeout(connection, ToTimeval(context.Remaining()));
     if (redisBufferRead(connection) != REDIS_OK) return io_failed();
     // Checked before the reader parses it: a bulk reply completes only once it is all here.
-    if (connection->reader->len > kMaxReplyBytes) {
-      error = "reply larger than the limit of " + std::to_string(kMaxReplyBytes) + " bytes";
+    if (connection->reader->len > max_reply_bytes) {
+      error = "reply larger than the limit of " + std::to_string(max_reply_bytes) + " bytes";
       return nullptr;
     }
   }
@@ -143,10 +144,18 @@ std::optional<Address> ParseAddress(std::string_view text, std::string& error) {
 
 void Client::ContextDeleter::operator()(redisContext* context) const { redisFree(context); }
 
-Client::Client(Address address, Credentials credentials, TlsOptions tls)
+Client::Client(Address address, Credentials credentials, TlsConfig tls, size_t max_reply_bytes)
     : address_(std::move(address)),
       credentials_(std::move(credentials)),
-      tls_options_(std::move(tls)) {}
+      tls_options_(std::move(tls)),
+      max_reply_bytes_(max_reply_bytes) {}
+
+Error Client::Failure(std::string operation, std::string phase, std::string detail) const {
+  return Error{.operation = std::move(operation),
+               .resource = address_.ToString(),
+               .phase = std::move(phase),
+               .detail = std::move(detail)};
+}
 
 Client::~Client() = default;
 
@@ -155,12 +164,14 @@ void Client::Disconnect() {
   tls_.reset();
 }
 
-bool Client::Connect(const ScrapeContext& context, std::string& error) {
+bool Client::Connect(const ScrapeContext& context, Error& error) {
   if (address_.scheme == Address::Scheme::kTls) {
     tls_ = std::make_unique<TlsStream>();
     std::string problem;
-    if (!tls_->Connect(address_.host, address_.port, tls_options_, context.deadline, problem)) {
-      error = "connect " + address_.ToString() + ": " + problem;
+    bool timed_out = false;
+    if (!tls_->Connect(address_.host, address_.port, tls_options_, context.deadline, problem,
+                       timed_out)) {
+      error = Failure("connect", timed_out ? "timeout" : "tls", problem);
       tls_.reset();
       return false;
     }
@@ -172,11 +183,13 @@ bool Client::Connect(const ScrapeContext& context, std::string& error) {
             : redisConnectWithTimeout(address_.host.c_str(), address_.port, timeout);
     connection_.reset(raw);
     if (raw == nullptr) {
-      error = "connect " + address_.ToString() + ": out of memory";
+      error = Failure("connect", "other", "out of memory");
       return false;
     }
     if (raw->err != 0) {
-      error = "connect " + address_.ToString() + ": " + raw->errstr;
+      const bool timed_out =
+          raw->err == REDIS_ERR_IO && (errno == ETIMEDOUT || errno == EINPROGRESS);
+      error = Failure("connect", timed_out ? "timeout" : "connect", raw->errstr);
       connection_.reset();
       return false;
     }
@@ -189,7 +202,7 @@ bool Client::Connect(const ScrapeContext& context, std::string& error) {
     if (!Command(context, auth, error, &server_error)) {
       if (!server_error.empty()) {
         // WRONGPASS / ERR invalid password: say so without echoing anything secret.
-        error = "AUTH on " + address_.ToString() + " failed: " + server_error;
+        error = Failure("AUTH", "auth", server_error);
       }
       Disconnect();
       return false;
@@ -199,10 +212,10 @@ bool Client::Connect(const ScrapeContext& context, std::string& error) {
 }
 
 std::optional<std::string> Client::Command(const ScrapeContext& context,
-                                           const std::vector<std::string>& arguments,
-                                           std::string& error, std::string* server_error) {
+                                           const std::vector<std::string>& arguments, Error& error,
+                                           std::string* server_error) {
   if (context.Expired()) {
-    error = arguments.front() + " on " + address_.ToString() + ": deadline passed";
+    error = Failure(arguments.front(), "timeout", "deadline passed");
     Disconnect();
     return std::nullopt;
   }
@@ -210,13 +223,15 @@ std::optional<std::string> Client::Command(const ScrapeContext& context,
   std::string io_error;
   bool timed_out = false;
   if (tls_) {
-    reply.reset(tls_->RoundTrip(arguments, context.deadline, io_error, timed_out));
+    reply.reset(
+        tls_->RoundTrip(arguments, context.deadline, max_reply_bytes_, io_error, timed_out));
   } else {
-    reply.reset(RoundTrip(connection_.get(), arguments, context, io_error, timed_out));
+    reply.reset(
+        RoundTrip(connection_.get(), arguments, context, max_reply_bytes_, io_error, timed_out));
   }
   if (!reply) {
-    error = arguments.front() + " on " + address_.ToString() + ": " +
-            (timed_out ? std::string("no reply before the deadline") : io_error);
+    error = timed_out ? Failure(arguments.front(), "timeout", "no reply before the deadline")
+                      : Failure(arguments.front(), "read", io_error);
     Disconnect();
     return std::nullopt;
   }
@@ -229,7 +244,7 @@ std::optional<std::string> Client::Command(const ScrapeContext& context,
       if (server_error != nullptr) {
         *server_error = message;
       } else {
-        error = arguments.front() + " on " + address_.ToString() + ": " + message;
+        error = Failure(arguments.front(), "server_error", message);
       }
       return std::nullopt;
     }
@@ -241,12 +256,12 @@ std::optional<std::string> Client::Command(const ScrapeContext& context,
       if (server_error != nullptr) *server_error = "empty reply";
       return std::nullopt;
     default:
-      error = arguments.front() + " on " + address_.ToString() + ": unexpected reply type";
+      error = Failure(arguments.front(), "parse", "unexpected reply type");
       return std::nullopt;
   }
 }
 
-std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string& error) {
+std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, Error& error) {
   if (!Connected() && !Connect(context, error)) return std::nullopt;
   Snapshot snapshot;
   auto info = Command(context, {"INFO", "ALL"}, error, nullptr);
@@ -264,7 +279,7 @@ std::optional<Snapshot> Client::Fetch(const ScrapeContext& context, std::string&
   if (!Connected()) return std::nullopt;
   snapshot.maxmemory = Command(context, {"CONFIG", "GET", "maxmemory"}, error, &ignored);
   if (!Connected()) return std::nullopt;
-  error.clear();
+  error = Error{};
   return snapshot;
 }
 

@@ -7,8 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/error.h"
 #include "collectors/collector.h"
-#include "collectors/http/client.h"
+#include "collectors/tls_config.h"
 
 struct redisContext;
 
@@ -40,39 +41,38 @@ struct Snapshot {
   std::optional<std::string> maxmemory;
 };
 
-// The longest reply read (INFO ALL is a few KiB): a bigger one fails the command instead of
-// being buffered whole.
-inline constexpr size_t kMaxReplyBytes = kDefaultMaxBodyBytes;
-
 class TlsStream;
 
 class Client {
  public:
-  // `tls` applies to rediss:// addresses.
-  Client(Address address, Credentials credentials, TlsOptions tls = {});
+  // `tls` applies to rediss:// addresses. A reply longer than `max_reply_bytes` (INFO ALL is a
+  // few KiB) fails the command instead of being buffered whole.
+  Client(Address address, Credentials credentials, TlsConfig tls, size_t max_reply_bytes);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
   // Reads the snapshot, (re)connecting and authenticating when needed. On failure returns
-  // nullopt and sets `error` to one line; the connection is dropped and rebuilt next time.
-  std::optional<Snapshot> Fetch(const ScrapeContext& context, std::string& error);
+  // nullopt and sets `error`; the connection is dropped and rebuilt next time.
+  std::optional<Snapshot> Fetch(const ScrapeContext& context, Error& error);
 
  private:
   struct ContextDeleter {
     void operator()(redisContext* context) const;
   };
-  bool Connect(const ScrapeContext& context, std::string& error);
+  bool Connect(const ScrapeContext& context, Error& error);
+  Error Failure(std::string operation, std::string phase, std::string detail) const;
   bool Connected() const { return connection_ != nullptr || tls_ != nullptr; }
   void Disconnect();
   // Runs one command; an error reply sets `server_error` instead of failing the connection.
   std::optional<std::string> Command(const ScrapeContext& context,
-                                     const std::vector<std::string>& arguments, std::string& error,
+                                     const std::vector<std::string>& arguments, Error& error,
                                      std::string* server_error);
 
   Address address_;
   Credentials credentials_;
-  TlsOptions tls_options_;
+  TlsConfig tls_options_;
+  size_t max_reply_bytes_;
   std::unique_ptr<redisContext, ContextDeleter> connection_;  // redis:// and unix://
   std::unique_ptr<TlsStream> tls_;                            // rediss://
 };

@@ -1,9 +1,8 @@
 #include "collectors/redis/collector.h"
 
-#include "collectors/text_number.h"
+#include "base/text_number.h"
 
-namespace ooe {
-namespace redis {
+namespace ooe::redis {
 namespace {
 
 enum class Type { kGauge, kCounter };
@@ -172,74 +171,35 @@ void BuildMetrics(const Info& info, const Snapshot& snapshot, MetricSet& metrics
   }
 }
 
-}  // namespace redis
-
-namespace {
-
-class RedisCollector final : public Collector {
- public:
-  RedisCollector(std::string target, redis::Address address, redis::Credentials credentials,
-                 TlsOptions tls)
-      : target_(std::move(target)),
-        description_(address.ToString()),
-        client_(std::move(address), std::move(credentials), std::move(tls)) {}
-
-  const std::string& Kind() const override {
-    static const std::string kKind = "redis";
-    return kKind;
-  }
-  const std::string& Target() const override { return target_; }
-  std::string Describe() const override { return description_; }
-
-  CollectResult Collect(const ScrapeContext& context) override {
-    MetricSet metrics({{"target", target_}});
-    CollectResult result;
-    std::string error;
-    const auto snapshot = client_.Fetch(context, error);
-    Parsed<redis::Info> info;
-    if (snapshot) {
-      info = redis::ParseInfo(snapshot->info);
-      if (!info) error = "INFO from " + description_ + ": " + info.error;
-    }
-    const bool up = snapshot && info;
-    metrics.Gauge("redis_up", "1 when Redis answered INFO, 0 otherwise.", up ? 1.0 : 0.0);
-    if (up) redis::BuildMetrics(*info, *snapshot, metrics);
-    result.families = metrics.Take();
-    result.error = std::move(error);
-    return result;
-  }
-
- private:
-  std::string target_;
-  std::string description_;
-  redis::Client client_;
-};
-
-}  // namespace
-
-std::unique_ptr<Collector> MakeRedisCollector(const ConfigNode& target) {
-  target.ExpectOnly({"name", "address", "username", "password_file", "password_env", "tls_ca_file",
-                     "tls_cert_file", "tls_key_file", "tls_insecure_skip_verify"});
-  const auto address_text = target.RequiredString("address");
-  std::string problem;
-  auto address = redis::ParseAddress(address_text, problem);
-  if (!address) target.Fail("address", "'" + address_text + "' " + problem);
-  TlsOptions tls;
-  tls.ca_file = target.String("tls_ca_file", "");
-  tls.cert_file = target.String("tls_cert_file", "");
-  tls.key_file = target.String("tls_key_file", "");
-  tls.insecure_skip_verify = target.Bool("tls_insecure_skip_verify", false);
-  if (tls.cert_file.empty() != tls.key_file.empty()) {
-    target.Fail(tls.cert_file.empty() ? "tls_cert_file" : "tls_key_file",
-                "a client certificate needs both tls_cert_file and tls_key_file");
-  }
-  redis::Credentials credentials{.username = target.String("username", ""),
-                                 .password = target.Secret("password")};
-  auto name = target.String("name", address->socket_path.empty()
-                                        ? address->host + ":" + std::to_string(address->port)
-                                        : address->socket_path);
-  return std::make_unique<RedisCollector>(std::move(name), std::move(*address),
-                                          std::move(credentials), std::move(tls));
+const std::vector<VerdictSeries>& RedisCollector::Verdicts() const {
+  static const std::vector<VerdictSeries> kVerdicts = {
+      {"redis_up", "1 when Redis answered INFO, 0 otherwise.", {}}};
+  return kVerdicts;
 }
 
-}  // namespace ooe
+RedisCollector::RedisCollector(Address address, Credentials credentials,
+                               const TargetOptions& options)
+    : description_(address.ToString()),
+      options_(options),
+      client_(std::move(address), std::move(credentials), options.tls, options.max_body_bytes) {}
+
+std::vector<Error> RedisCollector::Collect(const ScrapeContext& context, MetricSet& metrics) {
+  const ScrapeContext bounded{options_.Deadline(context.deadline)};
+  Error error;
+  const auto snapshot = client_.Fetch(bounded, error);
+  Parsed<Info> info;
+  if (snapshot) {
+    info = ParseInfo(snapshot->info);
+    if (!info) {
+      error = Error{
+          .operation = "INFO", .resource = description_, .phase = "parse", .detail = info.error};
+    }
+  }
+  const bool up = snapshot && info;
+  metrics.Gauge(Verdicts()[0].name, Verdicts()[0].help, up ? 1.0 : 0.0);
+  if (up) BuildMetrics(*info, *snapshot, metrics);
+  if (up) return {};
+  return {std::move(error)};
+}
+
+}  // namespace ooe::redis

@@ -1,6 +1,6 @@
 #include "collectors/redis/parser.h"
 
-#include "collectors/text_number.h"
+#include "base/text_number.h"
 
 namespace ooe::redis {
 namespace {

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/parsed.h"
+#include "base/parsed.h"
 
 namespace ooe::redis {
 

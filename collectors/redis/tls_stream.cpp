@@ -4,14 +4,17 @@
 #include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
-#include "collectors/openssl_library.h"
 #include "collectors/redis/client.h"
 
 namespace ooe::redis {
@@ -35,11 +38,11 @@ bool WaitFor(int fd, short events, Clock::time_point deadline) {
 }
 
 std::string OpenSslError() {
-  const unsigned long code = OpenSsl().err_get_error();
+  const unsigned long code = ERR_get_error();
   if (code == 0) return std::strerror(errno);
   char text[256];
-  OpenSsl().err_error_string_n(code, text, sizeof text);
-  OpenSsl().err_clear_error();
+  ERR_error_string_n(code, text, sizeof text);
+  ERR_clear_error();
   return text;
 }
 
@@ -52,8 +55,8 @@ struct TlsStream::Impl {
   redisReader* reader = nullptr;
 
   ~Impl() {
-    if (ssl != nullptr) OpenSsl().ssl_free(ssl);
-    if (context != nullptr) OpenSsl().ctx_free(context);
+    if (ssl != nullptr) SSL_free(ssl);
+    if (context != nullptr) SSL_CTX_free(context);
     if (fd >= 0) close(fd);
     if (reader != nullptr) redisReaderFree(reader);
   }
@@ -64,7 +67,7 @@ struct TlsStream::Impl {
     for (;;) {
       const int result = operation();
       if (result > 0) return result;
-      const int reason = OpenSsl().ssl_get_error(ssl, result);
+      const int reason = SSL_get_error(ssl, result);
       short events = 0;
       if (reason == SSL_ERROR_WANT_READ) events = POLLIN;
       if (reason == SSL_ERROR_WANT_WRITE) events = POLLOUT;
@@ -80,8 +83,11 @@ struct TlsStream::Impl {
 TlsStream::TlsStream() : impl_(std::make_unique<Impl>()) {}
 TlsStream::~TlsStream() = default;
 
-bool TlsStream::Connect(const std::string& host, int port, const TlsOptions& tls,
-                        Clock::time_point deadline, std::string& error) {
+namespace {
+
+// A TCP connection to the first address of `host` that answers by `deadline`; -1 with `error`.
+int ConnectTcp(const std::string& host, int port, Clock::time_point deadline, std::string& error,
+               bool& timed_out) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -90,7 +96,7 @@ bool TlsStream::Connect(const std::string& host, int port, const TlsOptions& tls
   if (const int code = getaddrinfo(host.c_str(), port_text.c_str(), &hints, &addresses);
       code != 0) {
     error = std::string("resolve: ") + gai_strerror(code);
-    return false;
+    return -1;
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(addresses, &freeaddrinfo);
   error = "connect: no address";
@@ -102,10 +108,10 @@ bool TlsStream::Connect(const std::string& host, int port, const TlsOptions& tls
       socklen_t length = sizeof socket_error;
       if (!WaitFor(fd, POLLOUT, deadline)) {
         error = "connect: timed out";
+        timed_out = true;
       } else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &socket_error, &length) == 0 &&
                  socket_error == 0) {
-        impl_->fd = fd;
-        break;
+        return fd;
       } else {
         error = std::string("connect: ") + std::strerror(socket_error);
       }
@@ -114,46 +120,56 @@ bool TlsStream::Connect(const std::string& host, int port, const TlsOptions& tls
     }
     close(fd);
   }
+  return -1;
+}
+
+}  // namespace
+
+bool TlsStream::Connect(const std::string& host, int port, const TlsConfig& tls,
+                        Clock::time_point deadline, std::string& error, bool& timed_out) {
+  impl_->fd = ConnectTcp(host, port, deadline, error, timed_out);
   if (impl_->fd < 0) return false;
 
-  impl_->context = OpenSsl().ctx_new(OpenSsl().tls_client_method());
+  impl_->context = SSL_CTX_new(TLS_client_method());
   SSL_CTX* context = impl_->context;
-  OpenSsl().CtxSetMinProtoVersion(context, TLS1_2_VERSION);
-  const bool loaded = tls.ca_file.empty() ? OpenSsl().ctx_set_default_verify_paths(context) == 1
-                                          : OpenSsl().ctx_load_verify_locations(
+  SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+  const bool loaded = tls.ca_file.empty() ? SSL_CTX_set_default_verify_paths(context) == 1
+                                          : SSL_CTX_load_verify_locations(
                                                 context, tls.ca_file.c_str(), nullptr) == 1;
   if (!loaded) {
     error = "TLS: cannot load CA file '" + tls.ca_file + "': " + OpenSslError();
     return false;
   }
   if (!tls.cert_file.empty() &&
-      (OpenSsl().ctx_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1 ||
-       OpenSsl().ctx_use_private_key_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
+      (SSL_CTX_use_certificate_chain_file(context, tls.cert_file.c_str()) != 1 ||
+       SSL_CTX_use_PrivateKey_file(context, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1)) {
     error = "TLS: cannot load client certificate '" + tls.cert_file + "': " + OpenSslError();
     return false;
   }
-  OpenSsl().ctx_set_verify(context, tls.insecure_skip_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
-                           nullptr);
-  impl_->ssl = OpenSsl().ssl_new(context);
+  SSL_CTX_set_verify(context, tls.insecure_skip_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER,
+                     nullptr);
+  impl_->ssl = SSL_new(context);
   SSL* ssl = impl_->ssl;
-  OpenSsl().ssl_set_fd(ssl, impl_->fd);
+  SSL_set_fd(ssl, impl_->fd);
+  // tls_config.server_name, as Prometheus uses it: the name sent and verified instead of the
+  // address's host.
+  const std::string& name = tls.server_name.empty() ? host : tls.server_name;
   in6_addr ip{};
   const bool is_ip =
-      inet_pton(AF_INET, host.c_str(), &ip) == 1 || inet_pton(AF_INET6, host.c_str(), &ip) == 1;
+      inet_pton(AF_INET, name.c_str(), &ip) == 1 || inet_pton(AF_INET6, name.c_str(), &ip) == 1;
   if (is_ip) {
-    OpenSsl().x509_verify_param_set1_ip_asc(OpenSsl().ssl_get0_param(ssl), host.c_str());
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str());
   } else {
-    OpenSsl().SetTlsextHostName(ssl, host.c_str());
-    OpenSsl().ssl_set1_host(ssl, host.c_str());
+    SSL_set_tlsext_host_name(ssl, name.c_str());
+    SSL_set1_host(ssl, name.c_str());
   }
-  bool timed_out = false;
-  if (impl_->Drive([&] { return OpenSsl().ssl_connect(ssl); }, deadline, timed_out) <= 0) {
+  if (impl_->Drive([&] { return SSL_connect(ssl); }, deadline, timed_out) <= 0) {
     if (timed_out) {
       error = "TLS handshake: no answer before the deadline";
     } else {
-      const long verify = OpenSsl().ssl_get_verify_result(ssl);
+      const long verify = SSL_get_verify_result(ssl);
       error = verify != X509_V_OK
-                  ? std::string("TLS handshake: ") + OpenSsl().x509_verify_cert_error_string(verify)
+                  ? std::string("TLS handshake: ") + X509_verify_cert_error_string(verify)
                   : "TLS handshake: " + OpenSslError();
     }
     return false;
@@ -163,7 +179,8 @@ bool TlsStream::Connect(const std::string& host, int port, const TlsOptions& tls
 }
 
 redisReply* TlsStream::RoundTrip(const std::vector<std::string>& arguments,
-                                 Clock::time_point deadline, std::string& error, bool& timed_out) {
+                                 Clock::time_point deadline, size_t max_reply_bytes,
+                                 std::string& error, bool& timed_out) {
   std::vector<const char*> argv;
   std::vector<size_t> lengths;
   for (const auto& argument : arguments) {
@@ -180,9 +197,8 @@ redisReply* TlsStream::RoundTrip(const std::vector<std::string>& arguments,
   std::unique_ptr<char, decltype(&redisFreeCommand)> owned(command, &redisFreeCommand);
   int sent = 0;
   while (sent < length) {
-    const int wrote =
-        impl_->Drive([&] { return OpenSsl().ssl_write(impl_->ssl, command + sent, length - sent); },
-                     deadline, timed_out);
+    const int wrote = impl_->Drive(
+        [&] { return SSL_write(impl_->ssl, command + sent, length - sent); }, deadline, timed_out);
     if (wrote <= 0) {
       error = timed_out ? "no reply before the deadline" : "write: " + OpenSslError();
       return nullptr;
@@ -197,15 +213,15 @@ redisReply* TlsStream::RoundTrip(const std::vector<std::string>& arguments,
       return nullptr;
     }
     if (reply != nullptr) return static_cast<redisReply*>(reply);
-    const int got = impl_->Drive(
-        [&] { return OpenSsl().ssl_read(impl_->ssl, buffer, sizeof buffer); }, deadline, timed_out);
+    const int got = impl_->Drive([&] { return SSL_read(impl_->ssl, buffer, sizeof buffer); },
+                                 deadline, timed_out);
     if (got <= 0) {
       error = timed_out ? "no reply before the deadline" : "connection closed by the server";
       return nullptr;
     }
     redisReaderFeed(impl_->reader, buffer, static_cast<size_t>(got));
-    if (impl_->reader->len > kMaxReplyBytes) {
-      error = "reply larger than the limit of " + std::to_string(kMaxReplyBytes) + " bytes";
+    if (impl_->reader->len > max_reply_bytes) {
+      error = "reply larger than the limit of " + std::to_string(max_reply_bytes) + " bytes";
       return nullptr;
     }
   }

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "collectors/collector.h"
-#include "collectors/http/client.h"
+#include "base/deadline.h"
+#include "collectors/tls_config.h"
 
 struct redisReply;
 
@@ -22,13 +22,13 @@ class TlsStream {
 
   // TCP connect and TLS handshake (certificate and host name verified unless
   // tls.insecure_skip_verify), all by `deadline`.
-  bool Connect(const std::string& host, int port, const TlsOptions& tls, Clock::time_point deadline,
-               std::string& error);
+  bool Connect(const std::string& host, int port, const TlsConfig& tls, Clock::time_point deadline,
+               std::string& error, bool& timed_out);
 
   // Sends one command and reads its reply by `deadline`. nullptr with `error` set on failure;
   // `timed_out` tells a missed deadline from a broken connection.
   redisReply* RoundTrip(const std::vector<std::string>& arguments, Clock::time_point deadline,
-                        std::string& error, bool& timed_out);
+                        size_t max_reply_bytes, std::string& error, bool& timed_out);
 
  private:
   struct Impl;

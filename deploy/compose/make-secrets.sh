@@ -9,7 +9,7 @@ mkdir -p "$dir"
 # The directory keeps other host users out; the files themselves must be readable by the
 # containers' own users (postgres, grafana, uid 10981), which see them bind-mounted as they are.
 chmod 0700 "$dir"
-for name in postgres_password rabbitmq_password rabbitmq_exporter_password jwt_secret \
+for name in postgres_password postgres_exporter_password rabbitmq_password rabbitmq_exporter_password jwt_secret \
   grafana_admin_password; do
   if [ ! -s "$dir/$name" ]; then
     od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$dir/$name"

@@ -33,6 +33,54 @@ def bind_mounts(service):
             yield parts[0], parts[1], len(parts) > 2 and "ro" in parts[2].split(",")
 
 
+def named_volumes(service):
+    """(volume, target, read_only) of the service's named volumes."""
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            if volume.get("type") == "volume":
+                yield volume["source"], volume["target"], volume.get("read_only", False)
+            continue
+        parts = volume.split(":")
+        if not parts[0].startswith(("/", ".")) and len(parts) > 1:
+            yield parts[0], parts[1], len(parts) > 2 and "ro" in parts[2].split(",")
+
+
+def check_logs_and_edge(services, exporter_config, failures):
+    """The exporter follows Document Server's logs read-only, probes through the edge as a second
+    documentserver target, reads both nginx's stub_status; the edge re-resolves Document Server."""
+    documentserver = services["documentserver"]
+    failures.check(("documentserver-logs", "/var/log/onlyoffice", False) in
+                   set(named_volumes(documentserver)),
+                   "documentserver: its logs are not on the documentserver-logs volume")
+    failures.check(("documentserver-logs", "/var/log/onlyoffice", True) in
+                   set(named_volumes(services["onlyoffice-exporter"])),
+                   "onlyoffice-exporter: documentserver-logs is not mounted read-only at "
+                   "/var/log/onlyoffice")
+    targets = exporter_config["collectors"]["documentserver"]["targets"]
+    failures.check(any(target.get("log_dir") == "/var/log/onlyoffice" for target in targets),
+                   "onlyoffice-exporter: no documentserver target follows /var/log/onlyoffice")
+    failures.check(any(target.get("url") == "http://proxy" for target in targets),
+                   "onlyoffice-exporter: no documentserver target probes through the edge proxy")
+    status_urls = {target.get("status_url") for target in
+                   exporter_config["collectors"].get("nginx", {}).get("targets", [])}
+    failures.check({"http://documentserver:8080/stub_status", "http://proxy:8080/stub_status"} <=
+                   status_urls, f"onlyoffice-exporter: nginx targets {sorted(map(str, status_urls))}")
+    mounts = {target: source for source, target, _ in bind_mounts(documentserver)}
+    stub = mounts.get("/etc/nginx/conf.d/stub-status.conf", "")
+    failures.check(stub and "stub_status;" in open(stub).read() and "listen 8080;" in open(stub).read(),
+                   "documentserver: no stub_status on port 8080 mounted into its nginx")
+    mounts = {target: source for source, target, _ in bind_mounts(services["proxy"])}
+    with open(mounts["/etc/nginx/conf.d/default.conf"]) as file:
+        edge = file.read()
+    failures.check(re.search(r"^resolver 127\.0\.0\.11 valid=\d+s", edge, re.M) and
+                   re.search(r"set \$documentserver http://documentserver;", edge) and
+                   re.search(r"proxy_pass \$documentserver;", edge) and
+                   not re.search(r"proxy_pass http://documentserver", edge),
+                   "proxy: the edge resolves documentserver once (no resolver and variable)")
+    failures.check("stub_status;" in edge and "listen 8080;" in edge,
+                   "proxy: no stub_status on port 8080")
+
+
 def secret_names(service):
     return {secret if isinstance(secret, str) else secret["source"]
             for secret in service.get("secrets", [])}
@@ -81,7 +129,8 @@ def main():
                 failures.check(limit in service, f"{name}: no {limit}")
             if service.get("restart", "no") == "no":
                 # One-shot jobs only: they must end, so nothing restarts them.
-                failures.check(name == "rabbitmq-users", f"{name}: no restart policy")
+                failures.check(name in ("rabbitmq-users", "postgres-users"),
+                               f"{name}: no restart policy")
                 continue
             failures.check(service.get("restart") in ("unless-stopped", "always"),
                            f"{name}: restart is {service.get('restart')}")
@@ -141,13 +190,14 @@ def main():
             failures.check(wanted <= secret_names(exporter),
                            f"onlyoffice-exporter: its config reads {sorted(wanted)}, "
                            f"it gets {sorted(secret_names(exporter))}")
+            check_logs_and_edge(services, exporter_config, failures)
             # This build's exporter accepts the config (secrets are read at start-up).
             local_config = os.path.join(temp, "exporter.yml")
             with open(local_config, "w") as file:
                 file.write(exporter_config_text.replace("/run/secrets/", secrets + "/"))
             try:
                 metrics = run_exporter(binary, [f"--config.file={local_config}"])
-                for kind in ("documentserver", "rabbitmq", "redis", "docker"):
+                for kind in ("documentserver", "rabbitmq", "redis", "docker", "nginx"):
                     failures.check(f'onlyoffice_exporter_collector_success{{collector="{kind}"' in
                                    metrics, f"onlyoffice-exporter: no {kind} collector runs")
             except RuntimeError as error:

@@ -186,46 +186,6 @@ TEST_CASE("bad flags and config exit 2 with one line naming where and what") {
         "onlyoffice-exporter: command line: --redis.password-file: cannot read '/nonexistent'\n");
 }
 
-// Whether the running process `pid` has mapped a file whose name contains `library`.
-bool HasMapped(pid_t pid, const std::string& library) {
-  return test::ReadFile("/proc/" + std::to_string(pid) + "/maps").find(library) !=
-         std::string::npos;
-}
-
-TEST_CASE("libcurl and OpenSSL are loaded only by the collectors and settings that use them") {
-  test::RedisServer redis;
-  {
-    test::ExporterProcess exporter({"--redis.addr=" + redis.Address()});
-    REQUIRE(FindValue(test::ParseExposition(exporter.Get().body), "redis_up") == 1);
-    const pid_t pid = exporter.GetProcess().Pid();
-    CHECK_FALSE(HasMapped(pid, "libcurl"));
-    CHECK_FALSE(HasMapped(pid, "libssl"));
-    CHECK_FALSE(HasMapped(pid, "libcrypto"));
-  }
-  // An HTTP collector loads libcurl (which brings OpenSSL) at start-up, not at its first scrape.
-  test::ExporterProcess exporter(
-      {"--redis.addr=" + redis.Address(), "--rabbitmq.url=http://127.0.0.1:1"});
-  CHECK(HasMapped(exporter.GetProcess().Pid(), "libcurl.so.4"));
-  CHECK(HasMapped(exporter.GetProcess().Pid(), "libssl.so.3"));
-}
-
-TEST_CASE("without a loadable libcurl, an HTTP collector stops start-up with one line") {
-  // libcurl replaced by an empty file in a mount namespace of the exporter's own (tests run as
-  // root, as the container engine tests need).
-  int exit_code = -1;
-  std::string err;
-  test::RunCommand({"unshare", "--mount", "--propagation", "private", "sh", "-c",
-                    "library=$(ldconfig -p | awk '/libcurl.so.4 /{print $NF; exit}') && "
-                    "mount --bind /dev/null \"$(readlink -f \"$library\")\" && exec \"$0\" \"$@\"",
-                    OOE_EXPORTER_BINARY, "--rabbitmq.url=http://127.0.0.1:1",
-                    "--web.listen-address=127.0.0.1:" + std::to_string(test::FreePort())},
-                   &exit_code, &err);
-  CHECK(exit_code == 1);
-  CHECK(CountLines(err) == 1);
-  CHECK(err.find("onlyoffice-exporter: cannot load libcurl.so.4, which every HTTP collector "
-                 "needs") == 0);
-}
-
 TEST_CASE("several targets per kind from the config file, each with its own label") {
   test::RedisServer first;
   test::RedisServer second;

@@ -88,7 +88,7 @@ TEST_CASE("TLS with basic auth: right password 200, wrong 401, plain HTTP refuse
   // Several requests on fresh connections: the first TLS connection is what used to crash.
   for (int i = 0; i < 3; ++i) {
     const auto response = Get(https + "/metrics", server.cert, "prometheus", password);
-    INFO(response.error);
+    INFO(response.error.ToString());
     CHECK(response.status == 200);
     CHECK(response.body.find("onlyoffice_exporter_build_info") != std::string::npos);
   }
@@ -103,7 +103,7 @@ TEST_CASE("TLS with basic auth: right password 200, wrong 401, plain HTTP refuse
   // A client that does not trust the certificate does not get through either.
   const auto untrusted = Get(https + "/metrics", "", "prometheus", password);
   CHECK(untrusted.status == 0);
-  CHECK(untrusted.error.find("certificate") != std::string::npos);
+  CHECK(untrusted.error.ToString().find("certificate") != std::string::npos);
 
   // Through all of that the server kept serving, and logged no secret.
   CHECK(exporter.GetProcess().Running());
@@ -126,7 +126,7 @@ TEST_CASE("TLS client certificates: RequireAndVerifyClientCert admits only the C
   const std::string https = "https://127.0.0.1:" + std::to_string(exporter.Port()) + "/metrics";
 
   const auto admitted = Get(https, server.cert, "", "", &client);
-  INFO(admitted.error);
+  INFO(admitted.error.ToString());
   CHECK(admitted.status == 200);
   CHECK(Get(https, server.cert).status == 0);                     // no certificate
   CHECK(Get(https, server.cert, "", "", &stranger).status == 0);  // not signed by the CA

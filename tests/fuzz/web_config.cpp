@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/config_node.h"
+#include "base/config_node.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view yaml(reinterpret_cast<const char*>(data), size);

@@ -37,6 +37,63 @@ double LatencyMs(const std::string& output, const std::string& percentile) {
   return value;
 }
 
+// Through nginx only, so that nginx sees every Document Server request: /healthcheck and the
+// two CommandService commands (version, license) per collection.
+constexpr double kNginxRequestsPerCollection = 3;
+// /api/overview, /api/nodes, one page of /api/queues with statistics (Document Server's four
+// queues, 500 a page) and the list of every queue without them: this node has no
+// rabbitmq_prometheus (nothing answers on the proxy host's port 15692), so the queue counts
+// come from the management API too.
+constexpr double kRabbitmqRequestsPerCollection = 4;
+
+std::string LoadConfig(const std::string& redis_address, const std::string& documentserver_url,
+                       const std::string& rabbitmq_url) {
+  return "collectors:\n  redis:\n    targets:\n      - {address: " + redis_address +
+         "}\n  documentserver:\n    targets:\n      - {url: " + documentserver_url +
+         // The security probes run at the first collection only (then every 10 minutes): a
+         // fixed handful of requests, not a rate.
+         ", security_probes: false}\n  rabbitmq:\n    targets:\n      - {url: " + rabbitmq_url +
+         "}\n";
+}
+
+// The requests wrk completed, from its summary line.
+double WrkRequests(const std::string& output) {
+  std::smatch match;
+  std::regex_search(output, match, std::regex("([0-9]+) requests in"));
+  return match.empty() ? 0 : std::stod(match[1]);
+}
+
+struct LoadFigures {
+  double wrk_requests;
+  double scrapes;
+  double p50_ms;
+  double p99_ms;
+  double collections;
+  double info_calls;
+  double nginx_requests;
+  double rabbitmq_requests;
+};
+
+void PrintFigures(const LoadFigures& figures) {
+  std::printf(
+      "\nLoad: wrk, 50 connections, 30 s, against redis + Document Server (nginx + stand-in) + "
+      "RabbitMQ (through nginx)\n"
+      "  scrapes answered (wrk): %.0f (%.0f/s); exporter scrapes_total %.0f\n"
+      "  latency p50 %.2f ms, p99 %.2f ms\n"
+      "  collections: %.0f (%.1f scrapes per collection)\n"
+      "  Redis INFO calls: %.0f; nginx requests: %.0f (%.0f per collection); RabbitMQ "
+      "management API requests (through its nginx): %.0f (%.0f per collection)\n"
+      "  without single-flight the backends would have seen %.0f INFO calls, %.0f nginx "
+      "requests and %.0f RabbitMQ requests\n",
+      figures.wrk_requests, figures.wrk_requests / 30, figures.scrapes, figures.p50_ms,
+      figures.p99_ms, figures.collections, figures.scrapes / figures.collections,
+      figures.info_calls, figures.nginx_requests, kNginxRequestsPerCollection,
+      figures.rabbitmq_requests, kRabbitmqRequestsPerCollection, figures.scrapes,
+      figures.scrapes * kNginxRequestsPerCollection,
+      figures.scrapes * kRabbitmqRequestsPerCollection);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 TEST_CASE("load: 50 clients for 30 s, the backends see single-flight collection rates", "[load]") {
@@ -47,17 +104,8 @@ TEST_CASE("load: 50 clients for 30 s, the backends see single-flight collection 
   rabbitmq.DeclareDocumentServerTopology();
   const auto rabbitmq_proxy = test::Nginx::ReverseProxy(rabbitmq.ManagementPort());
   test::TempDir dir;
-  // Through nginx only, so that nginx sees every Document Server request: /healthcheck and the
-  // two CommandService commands (version, license) per collection.
-  constexpr double kNginxRequestsPerCollection = 3;
-  // /api/overview, /api/nodes and one page of /api/queues (Document Server's four queues, 500 a
-  // page).
-  constexpr double kRabbitmqRequestsPerCollection = 3;
   test::WriteFile(dir / "config.yml",
-                  "collectors:\n  redis:\n    targets:\n      - {address: " + redis.Address() +
-                      "}\n  documentserver:\n    targets:\n      - {url: " + nginx.Url() +
-                      "}\n  rabbitmq:\n    targets:\n      - {url: " + rabbitmq_proxy.Url() +
-                      "}\n");
+                  LoadConfig(redis.Address(), nginx.Url(), rabbitmq_proxy.Url()));
   test::ExporterProcess exporter(
       {"--config.file=" + (dir / "config.yml").string(), "--no-collector.docker"});
 
@@ -82,27 +130,12 @@ TEST_CASE("load: 50 clients for 30 s, the backends see single-flight collection 
       static_cast<double>(nginx.RequestCount()) - kNginxRequestsPerCollection;
   const double rabbitmq_requests =
       static_cast<double>(rabbitmq_proxy.RequestCount()) - kRabbitmqRequestsPerCollection;
-  std::smatch match;
-  std::regex_search(output, match, std::regex("([0-9]+) requests in"));
-  const double wrk_requests = match.empty() ? 0 : std::stod(match[1]);
+  const double wrk_requests = WrkRequests(output);
   const double p50 = LatencyMs(output, "50%");
   const double p99 = LatencyMs(output, "99%");
 
-  std::printf(
-      "\nLoad: wrk, 50 connections, 30 s, against redis + Document Server (nginx + stand-in) + "
-      "RabbitMQ (through nginx)\n"
-      "  scrapes answered (wrk): %.0f (%.0f/s); exporter scrapes_total %.0f\n"
-      "  latency p50 %.2f ms, p99 %.2f ms\n"
-      "  collections: %.0f (%.1f scrapes per collection)\n"
-      "  Redis INFO calls: %.0f; nginx requests: %.0f (%.0f per collection); RabbitMQ "
-      "management API requests (through its nginx): %.0f (%.0f per collection)\n"
-      "  without single-flight the backends would have seen %.0f INFO calls, %.0f nginx "
-      "requests and %.0f RabbitMQ requests\n",
-      wrk_requests, wrk_requests / 30, scrapes, p50, p99, collections, scrapes / collections,
-      info_calls, nginx_requests, kNginxRequestsPerCollection, rabbitmq_requests,
-      kRabbitmqRequestsPerCollection, scrapes, scrapes * kNginxRequestsPerCollection,
-      scrapes * kRabbitmqRequestsPerCollection);
-  std::fflush(stdout);
+  PrintFigures({wrk_requests, scrapes, p50, p99, collections, info_calls, nginx_requests,
+                rabbitmq_requests});
 
   CHECK(output.find("Non-2xx") == std::string::npos);
   CHECK(output.find("Socket errors") == std::string::npos);

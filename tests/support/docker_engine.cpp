@@ -27,6 +27,11 @@ void BuildRootfs(const std::filesystem::path& rootfs) {
        {"sh", "yes", "sleep", "head", "tail", "cat", "dd", "true", "false", "kill", "ls"}) {
     std::filesystem::create_symlink("busybox", rootfs / "bin" / applet);
   }
+  // Copies under Document Server's program names: `exec -a sleep /bin/docservice 60` runs
+  // busybox's sleep as a process the kernel names docservice, as supervisord's would be.
+  for (const auto* program : {"docservice", "converter"}) {
+    std::filesystem::copy_file("/bin/busybox", rootfs / "bin" / program);
+  }
   WriteFile(rootfs / "etc" / "passwd", "root:x:0:0:root:/:/bin/sh\n");
   WriteFile(rootfs / "etc" / "group", "root:x:0:\n");
 }
@@ -58,9 +63,13 @@ void WaitForHelpersBelow(const std::filesystem::path& directory) {
       const std::string pid = entry.path().filename().string();
       if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
       if (pid == std::to_string(getpid())) continue;
-      std::ifstream file(entry.path() / "cmdline");
-      const std::string cmdline((std::istreambuf_iterator<char>(file)),
-                                std::istreambuf_iterator<char>());
+      std::string cmdline;
+      try {
+        std::ifstream file(entry.path() / "cmdline");
+        cmdline.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+      } catch (const std::ios_base::failure&) {
+        continue;  // it exited while being read (ESRCH from read())
+      }
       if (cmdline.find(needle) != std::string::npos) {
         busy = true;
         break;

@@ -47,19 +47,39 @@ void DocServiceStandin::Stop() {
   process_.reset();
 }
 
+void DocServiceStandin::SetConnections(int connections) {
+  const auto response =
+      Request("POST", Url() + "/control/connections", std::to_string(connections));
+  if (response.status != 200) {
+    throw std::runtime_error("stand-in refused connections " + std::to_string(connections));
+  }
+}
+
 void DocServiceStandin::SetMode(const std::string& mode) {
   const auto response = Request("POST", Url() + "/control/mode", mode);
   if (response.status != 200) {
-    throw std::runtime_error("stand-in refused mode " + mode + ": " + response.error +
+    throw std::runtime_error("stand-in refused mode " + mode + ": " + response.error.ToString() +
                              response.body);
   }
 }
 
+namespace {
+
+std::vector<std::pair<std::string, std::string>> StandinValues(int upstream_port,
+                                                               const std::string& read_timeout,
+                                                               const std::string& error_log) {
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"@UPSTREAM@", "127.0.0.1:" + std::to_string(upstream_port)},
+      {"@READ_TIMEOUT@", read_timeout}};
+  if (!error_log.empty()) values.emplace_back("@ERROR_LOG@", error_log);
+  return values;
+}
+
+}  // namespace
+
 DocumentServerNginx::DocumentServerNginx(int upstream_port, const std::string& read_timeout,
-                                         bool access_log)
+                                         bool access_log, const std::string& error_log)
     : nginx_(ReadFile(std::string(OOE_SOURCE_DIR) + "/tools/documentserver-standin/nginx.conf.in"),
-             access_log,
-             {{"@UPSTREAM@", "127.0.0.1:" + std::to_string(upstream_port)},
-              {"@READ_TIMEOUT@", read_timeout}}) {}
+             access_log, StandinValues(upstream_port, read_timeout, error_log)) {}
 
 }  // namespace ooe::test

@@ -22,6 +22,8 @@ class DocServiceStandin {
   std::string Url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // healthy, unhealthy (body false), hang (no byte until the mode changes), slow:MS.
   void SetMode(const std::string& mode);
+  // The editor connections info.json reports from now on.
+  void SetConnections(int connections);
   void Stop();   // nothing listens any more: nginx answers 502
   void Start();  // again, on the same port
 
@@ -36,13 +38,16 @@ class DocServiceStandin {
 // nginx on a free port proxying to `upstream_port` with Document Server's locations.
 class DocumentServerNginx {
  public:
-  // `access_log`: one line per request in AccessLog() (the load test counts them).
+  // `access_log`: one line per request in AccessLog() (the load test counts them);
+  // `error_log`: where nginx writes its error log (default: its own directory).
   explicit DocumentServerNginx(int upstream_port, const std::string& read_timeout = "60s",
-                               bool access_log = false);
+                               bool access_log = false, const std::string& error_log = "");
   int Port() const { return nginx_.Port(); }
   std::string Url() const { return nginx_.Url(); }
   std::string AccessLog() const { return nginx_.AccessLog(); }
   size_t RequestCount() const { return nginx_.RequestCount(); }
+  const std::string& ErrorLogPath() const { return nginx_.ErrorLogPath(); }
+  Nginx& Server() { return nginx_; }
 
  private:
   Nginx nginx_;

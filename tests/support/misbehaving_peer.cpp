@@ -17,10 +17,23 @@ namespace {
 
 constexpr std::chrono::milliseconds kTick{20};
 
-// A whole request has arrived: an HTTP head (a POST's small body comes with it) or a RESP
-// command array.
+// A PostgreSQL client's first messages carry no type byte: a 4-byte length, then a code
+// (SSLRequest 80877103, or protocol 3.0 for StartupMessage).
+bool PostgresStartupComplete(const std::string& received) {
+  if (received.size() < 8) return false;
+  const auto byte = [&](size_t at) {
+    return static_cast<uint32_t>(static_cast<uint8_t>(received[at]));
+  };
+  const uint32_t length = byte(0) << 24 | byte(1) << 16 | byte(2) << 8 | byte(3);
+  const uint32_t code = byte(4) << 24 | byte(5) << 16 | byte(6) << 8 | byte(7);
+  return (code == 80877103 || code == 196608) && received.size() >= length;
+}
+
+// A whole request has arrived: an HTTP head (a POST's small body comes with it), a RESP
+// command array, or a PostgreSQL start-up message.
 bool RequestComplete(const std::string& received) {
   if (received.find("\r\n\r\n") != std::string::npos) return true;
+  if (PostgresStartupComplete(received)) return true;
   return !received.empty() && received.front() == '*' && received.ends_with("\r\n");
 }
 

@@ -52,19 +52,24 @@ Nginx::Nginx(const std::string& config, bool access_log,
   text = Replace(text, "@USER@", geteuid() == 0 ? "user root;" : "");
   text = Replace(text, "@PREFIX@", dir_.Path().string());
   text = Replace(text, "@LISTEN@", "127.0.0.1:" + std::to_string(port_));
-  for (const auto& [placeholder, value] : values) text = Replace(text, placeholder, value);
+  error_log_ = (dir_ / "error.log").string();
+  for (const auto& [placeholder, value] : values) {
+    text = Replace(text, placeholder, value);
+    if (placeholder == "@ERROR_LOG@") error_log_ = value;
+  }
+  text = Replace(text, "@ERROR_LOG@", error_log_);
   if (access_log) {
     text = Replace(text, "access_log off;", "access_log " + (dir_ / "access.log").string() + ";");
   }
   WriteFile(dir_ / "nginx.conf", text);
-  process_ = std::make_unique<Process>(
-      std::vector<std::string>{"nginx", "-p", dir_.Path().string(), "-c",
-                               (dir_ / "nginx.conf").string(), "-e", (dir_ / "error.log").string(),
-                               "-g", "daemon off;"},
-      (dir_ / "nginx.out").string());
+  process_ =
+      std::make_unique<Process>(std::vector<std::string>{"nginx", "-p", dir_.Path().string(), "-c",
+                                                         (dir_ / "nginx.conf").string(), "-e",
+                                                         error_log_, "-g", "daemon off;"},
+                                (dir_ / "nginx.out").string());
   if (!WaitForPort(port_, std::chrono::seconds(10))) {
     throw std::runtime_error("nginx did not start: " + ReadFile(dir_ / "nginx.out") +
-                             ReadFile(dir_ / "error.log"));
+                             ReadFile(error_log_));
   }
 }
 

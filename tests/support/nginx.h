@@ -15,7 +15,8 @@ class Nginx {
  public:
   // `config` is a whole nginx.conf. Filled in here: @PREFIX@ (this object's directory, for the
   // pid file, logs and temp paths), @LISTEN@ (127.0.0.1:port), @USER@ (a `user` line when started
-  // as root), then each of `values` (placeholder, text). With `access_log`, the config's
+  // as root), then each of `values` (placeholder, text), then @ERROR_LOG@ (the error log:
+  // @PREFIX@/error.log unless `values` name it). With `access_log`, the config's
   // `access_log off;` becomes a log of every request (AccessLog(), RequestCount()).
   Nginx(const std::string& config, bool access_log,
         const std::vector<std::pair<std::string, std::string>>& values = {});
@@ -33,10 +34,14 @@ class Nginx {
   std::string AccessLog() const { return ReadFile(dir_ / "access.log"); }
   // Lines in the access log: requests nginx has answered (and logged) so far.
   size_t RequestCount() const { return CountOccurrences(AccessLog(), "\n"); }
+  const std::string& ErrorLogPath() const { return error_log_; }
+  // To the master process: SIGUSR1 reopens the log files (what logrotate's postrotate sends).
+  void Signal(int signal_number) { process_->Signal(signal_number); }
 
  private:
   TempDir dir_;
   int port_;
+  std::string error_log_;
   std::unique_ptr<Process> process_;
 };
 

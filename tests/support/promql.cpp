@@ -20,16 +20,57 @@ const std::set<std::string>& NonMetricWords() {
   return words;
 }
 
+size_t SkipSpaces(const std::string& expr, size_t at) {
+  while (at < expr.size() && std::isspace(static_cast<unsigned char>(expr[at]))) ++at;
+  return at;
+}
+
+// Reads the word at `start` of `expr`: a call (pushed on `call_stack`), a clause, a keyword or
+// a metric selector (added to `selectors`); where reading goes on.
+size_t ReadWord(const std::string& expr, size_t start, std::vector<std::string>& call_stack,
+                std::vector<Selector>& selectors) {
+  size_t end = start;
+  while (end < expr.size() && IsIdentifierChar(expr[end])) ++end;
+  const std::string word = expr.substr(start, end - start);
+  size_t next = SkipSpaces(expr, end);
+  static const std::set<std::string> aggregations = {
+      "sum",    "avg",  "min",     "max",      "count",        "stddev",
+      "stdvar", "topk", "bottomk", "quantile", "count_values", "group"};
+  if (aggregations.contains(word)) {  // sum by (x) (...): the call comes after the clause
+    const size_t clause = next;
+    if (expr.compare(clause, 2, "by") == 0 || expr.compare(clause, 7, "without") == 0) {
+      next = SkipSpaces(expr, expr.find(')', clause) + 1);
+    }
+    if (next < expr.size() && expr[next] == '(') {
+      call_stack.push_back(word);
+      return next + 1;
+    }
+  }
+  if (next < expr.size() && expr[next] == '(') {
+    if (word == "by" || word == "without" || word == "on" || word == "ignoring" ||
+        word == "group_left" || word == "group_right") {
+      return expr.find(')', next) + 1;  // a label list, not a call
+    }
+    call_stack.push_back(word);
+    return next + 1;
+  }
+  if (NonMetricWords().contains(word)) return end;
+  Selector selector{word, "", call_stack.empty() ? "" : call_stack.back()};
+  if (next < expr.size() && expr[next] == '{') {
+    const size_t close = expr.find('}', next);
+    selector.matchers = expr.substr(next + 1, close - next - 1);
+    end = close + 1;
+  }
+  selectors.push_back(selector);
+  return end;
+}
+
 }  // namespace
 
 std::vector<Selector> FindSelectors(const std::string& expr, std::vector<std::string>& ranges) {
   std::vector<Selector> selectors;
   std::vector<std::string> call_stack;  // function name per open '(' ("" for grouping)
   size_t i = 0;
-  auto skip_spaces = [&](size_t at) {
-    while (at < expr.size() && std::isspace(static_cast<unsigned char>(expr[at]))) ++at;
-    return at;
-  };
   while (i < expr.size()) {
     const char c = expr[i];
     if (c == '"' || c == '\'') {
@@ -54,46 +95,7 @@ std::vector<Selector> FindSelectors(const std::string& expr, std::vector<std::st
       ++i;
       while (i < expr.size() && IsIdentifierChar(expr[i])) ++i;
     } else if (IsIdentifierStart(c)) {
-      size_t end = i;
-      while (end < expr.size() && IsIdentifierChar(expr[end])) ++end;
-      const std::string word = expr.substr(i, end - i);
-      size_t next = skip_spaces(end);
-      static const std::set<std::string> aggregations = {
-          "sum",    "avg",  "min",     "max",      "count",        "stddev",
-          "stdvar", "topk", "bottomk", "quantile", "count_values", "group"};
-      if (aggregations.contains(word)) {  // sum by (x) (...): the call comes after the clause
-        const size_t clause = next;
-        if (expr.compare(clause, 2, "by") == 0 || expr.compare(clause, 7, "without") == 0) {
-          next = skip_spaces(expr.find(')', clause) + 1);
-        }
-        if (next < expr.size() && expr[next] == '(') {
-          call_stack.push_back(word);
-          i = next + 1;
-          continue;
-        }
-      }
-      if (next < expr.size() && expr[next] == '(') {
-        if (word == "by" || word == "without" || word == "on" || word == "ignoring" ||
-            word == "group_left" || word == "group_right") {
-          i = expr.find(')', next) + 1;  // a label list, not a call
-        } else {
-          call_stack.push_back(word);
-          i = next + 1;
-        }
-        continue;
-      }
-      if (NonMetricWords().contains(word)) {
-        i = end;
-        continue;
-      }
-      Selector selector{word, "", call_stack.empty() ? "" : call_stack.back()};
-      if (next < expr.size() && expr[next] == '{') {
-        const size_t close = expr.find('}', next);
-        selector.matchers = expr.substr(next + 1, close - next - 1);
-        end = close + 1;
-      }
-      selectors.push_back(selector);
-      i = end;
+      i = ReadWord(expr, i, call_stack, selectors);
     } else if (std::isdigit(static_cast<unsigned char>(c))) {
       while (i < expr.size() &&
              (std::isalnum(static_cast<unsigned char>(expr[i])) || expr[i] == '.'))

@@ -80,7 +80,8 @@ HttpResult HttpGet(const std::string& url, const std::vector<std::string>& heade
   request.headers = headers;
   request.max_body_bytes = size_t{256} << 20;
   const auto response = client.Perform(request, Clock::now() + timeout);
-  return {response.status, response.body, response.error, response.timings.total};
+  return {response.status, response.body, response.Ok() ? std::string() : response.error.ToString(),
+          response.timings.total};
 }
 
 ExporterProcess::ExporterProcess(std::vector<std::string> flags,

@@ -2,13 +2,14 @@
 // the real exporter binary started on a free port.
 #pragma once
 
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/metric_set.h"
 #include "collectors/collector.h"
-#include "collectors/metric_set.h"
 #include "tests/support/process.h"
 
 namespace ooe::test {
@@ -57,5 +58,18 @@ class ExporterProcess {
   int port_;
   Process process_;
 };
+
+// The environment for an exporter whose resident memory a test bounds: under ASan without its
+// quarantine, which would otherwise keep every freed block resident (inline: OOE_SANITIZED is
+// defined per test binary).
+inline std::vector<std::string> MemoryMeasuredEnvironment() {
+#if defined(OOE_SANITIZED)
+  const char* asan_options = std::getenv("ASAN_OPTIONS");
+  return {"ASAN_OPTIONS=" + (asan_options != nullptr ? std::string(asan_options) + ":" : "") +
+          "quarantine_size_mb=0:thread_local_quarantine_size_kb=0"};
+#else
+  return {};
+#endif
+}
 
 }  // namespace ooe::test

@@ -5,6 +5,7 @@
 
 #include "collectors/docker/cgroup_parser.h"
 #include "collectors/docker/cgroup_reader.h"
+#include "tests/support/docker_cli.h"
 #include "tests/support/process.h"
 
 namespace ooe::docker {
@@ -79,7 +80,7 @@ TEST_CASE("cgroup: Docker's v1 files give the numbers of Docker's stats reply fo
   CHECK(files.memory_limit == 64 << 20);
   CHECK(WorkingSetBytes(files) == WorkingSetBytes(engine));
   CHECK(WorkingSetBytes(files) == 9347072 - (8 << 20));
-  CHECK(CliMemoryUsageBytes(files) == CliMemoryUsageBytes(engine));
+  CHECK(test::CliMemoryUsageBytes(files) == test::CliMemoryUsageBytes(engine));
   CHECK(files.block_devices.size() == engine.block_devices.size());
 }
 

@@ -77,14 +77,16 @@ TEST_CASE("our text serializer writes what prometheus-cpp's TextSerializer write
   for (const auto type : {prometheus::MetricType::Counter, prometheus::MetricType::Gauge,
                           prometheus::MetricType::Untyped}) {
     prometheus::MetricFamily family;
-    family.name = "family_" + std::to_string(static_cast<int>(type));
+    family.name = std::string("family_").append(std::to_string(static_cast<int>(type)));
     family.help = type == prometheus::MetricType::Gauge ? "" : "Help with \"quotes\" and é.";
     family.type = type;
     for (size_t i = 0; i < values.size(); ++i) {
       prometheus::ClientMetric metric;
       metric.counter.value = metric.gauge.value = metric.untyped.value = values[i];
       if (i % 3 != 0) {
-        metric.label = {{"name", "c" + std::to_string(i)}, {"empty", ""}, {"odd", "q\"b\\é"}};
+        metric.label = {{"name", std::string("c").append(std::to_string(i))},
+                        {"empty", ""},
+                        {"odd", "q\"b\\é"}};
       }
       if (i == 5) metric.timestamp_ms = 1795618655323;
       family.metric.push_back(std::move(metric));
@@ -108,6 +110,39 @@ TEST_CASE("our text serializer writes what prometheus-cpp's TextSerializer write
   std::ostringstream reference;
   prometheus::TextSerializer().Serialize(reference, families);
   CHECK(SerializeText(families) == reference.str());
+}
+
+}  // namespace ooe
+
+namespace ooe {
+
+TEST_CASE("samples kept as text are written exactly as samples kept one by one") {
+  auto fill = [](MetricSet& metrics) {
+    metrics.Gauge("queue_depth", "Depth.", 3, {{"queue", "a\"b\\c\nd"}});
+    metrics.Gauge("queue_depth", "Depth.", 0.5, {{"queue", "plain"}});
+    metrics.Counter("queue_published_total", "Published.", 1e21, {{"queue", "plain"}});
+    metrics.Untyped("queue_odd", "Odd.", std::numeric_limits<double>::infinity());
+    metrics.Gauge("other", "Not kept as text.", 1);
+  };
+  // Two targets merged, as the scrape merges them: each keeps its own label.
+  auto scrape = [&](bool as_text) {
+    MetricSet all;
+    for (const std::string target : {"one", "two"}) {
+      MetricSet metrics({{"target", target}});
+      if (as_text) {
+        for (const auto* name : {"queue_depth", "queue_published_total", "queue_odd"}) {
+          metrics.KeepAsText(name);
+        }
+      }
+      fill(metrics);
+      all.Merge(metrics.Take());
+    }
+    return SerializeText(all.Take());
+  };
+  const std::string one_by_one = scrape(false);
+  CHECK(scrape(true) == one_by_one);
+  CHECK(one_by_one.find("queue_depth{target=\"two\",queue=\"a\\\"b\\\\c\\nd\"} 3\n") !=
+        std::string::npos);
 }
 
 }  // namespace ooe

@@ -3,6 +3,7 @@
 
 #include "collectors/rabbitmq/collector.h"
 #include "collectors/rabbitmq/parser.h"
+#include "tests/support/collect.h"
 #include "tests/support/process.h"
 #include "tests/support/scrape.h"
 
@@ -130,9 +131,7 @@ TEST_CASE("rabbitmq: garbage, truncated and wrongly shaped replies are errors") 
 }
 
 TEST_CASE("rabbitmq: target configuration errors name the key") {
-  auto make = [](const std::string& yaml) {
-    return MakeRabbitmqCollector(ConfigNode(YAML::Load(yaml), "test.yml", "target"));
-  };
+  auto make = [](const std::string& yaml) { return test::MakeTarget("rabbitmq", yaml); };
   CHECK_THROWS_WITH(make("url: amqp://host:5672"),
                     Catch::Contains("test.yml: target.url: 'amqp://host:5672' must be"));
   CHECK_THROWS_WITH(make("url: http://u:p@host:15672"), Catch::Contains("target.url: credentials"));
@@ -141,7 +140,144 @@ TEST_CASE("rabbitmq: target configuration errors name the key") {
       Catch::Contains("target.include_queues: '(' is not a valid regular expression"));
   CHECK_THROWS_WITH(make("url: http://h:15672\npassword: x"),
                     Catch::Contains("target.password: secrets are not read"));
-  CHECK(make("url: http://h:15672/")->Target() == "h:15672");
+  CHECK(make("url: http://h:15672/").target == "h:15672");
+}
+
+}  // namespace ooe
+
+namespace ooe {
+namespace {
+
+const rabbitmq::QueueSample* FindQueue(const std::vector<rabbitmq::QueueSample>& queues,
+                                       const std::string& vhost, const std::string& name) {
+  for (const auto& queue : queues) {
+    if (queue.vhost == vhost && queue.name == name) return &queue;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("rabbitmq: rabbitmq_prometheus' /metrics/detailed of a real 3.10 node parses") {
+  const auto queues = rabbitmq::ParseDetailedQueues(Fixture("detailed-queues-3.10.txt"));
+  INFO(queues.error);
+  REQUIRE(queues);
+  CHECK(queues->size() == 7);
+  const auto* task = FindQueue(*queues, "/", "ds.converttask");
+  REQUIRE(task != nullptr);
+  CHECK(task->messages_ready == 4);
+  CHECK(task->messages_unacknowledged == 1);
+  CHECK(task->messages == 5);
+  CHECK(task->consumers == 1);
+  CHECK_FALSE(task->memory.has_value());  // not in these families: from the statistics
+  CHECK(FindQueue(*queues, "/", "ds.convertdead")->messages_ready == 1);
+  // The plugin writes this name unescaped: queue="odd"name\with quote".
+  const auto* odd = FindQueue(*queues, "other", "odd\"name\\with quote");
+  REQUIRE(odd != nullptr);
+  CHECK(odd->messages == 0);
+  CHECK(FindQueue(*queues, "/", "amq.gen-D5sKZdTc_JTYJhKMAOmSAg")->consumers == 1);
+
+  const auto other = rabbitmq::ParseDetailedQueues(Fixture("detailed-queues-vhost-other-3.10.txt"));
+  REQUIRE(other);
+  CHECK(other->size() == 2);
+}
+
+TEST_CASE("rabbitmq: /metrics/detailed parses the same in chunks of any size") {
+  const std::string body = Fixture("detailed-queues-3.10.txt");
+  const auto whole = rabbitmq::ParseDetailedQueues(body);
+  REQUIRE(whole);
+  for (const size_t chunk : {size_t{1}, size_t{2}, size_t{7}, size_t{100}, size_t{4096}}) {
+    rabbitmq::DetailedQueuesParser parser;
+    for (size_t at = 0; at < body.size(); at += chunk) {
+      REQUIRE(parser.Feed(std::string_view(body).substr(at, chunk)));
+    }
+    const auto queues = parser.Finish();
+    REQUIRE(queues);
+    REQUIRE(queues->size() == whole->size());
+    for (size_t i = 0; i < queues->size(); ++i) {
+      CHECK((*queues)[i].name == (*whole)[i].name);
+      CHECK((*queues)[i].messages_ready == (*whole)[i].messages_ready);
+      CHECK((*queues)[i].consumers == (*whole)[i].consumers);
+    }
+  }
+}
+
+TEST_CASE("rabbitmq: replies that are not the plugin's /metrics/detailed are errors") {
+  auto error = [](const std::string& body) {
+    const auto parsed = rabbitmq::ParseDetailedQueues(body);
+    CHECK_FALSE(parsed);
+    return parsed.error;
+  };
+  CHECK(error("<html><body>Welcome to nginx!</body></html>") == "line 1: not a metric sample");
+  // Another exporter on the port: valid text, but not RabbitMQ's.
+  CHECK(error("# TYPE up gauge\nup 1\n") ==
+        "no rabbitmq_identity_info: not rabbitmq_prometheus' /metrics/detailed");
+  // Cut before the identity line that ends every reply.
+  const std::string body = Fixture("detailed-queues-3.10.txt");
+  CHECK(
+      error(body.substr(0, body.find("rabbitmq_build_info"))).starts_with("no rabbitmq_identity"));
+  CHECK(error("rabbitmq_detailed_queue_messages_ready{vhost=\"/\",queue=\"q\"} many\n") ==
+        "line 1: \"many\" is not a number");
+  CHECK(error("rabbitmq_detailed_queue_consumers{queue=\"q\"} 1\n") ==
+        "line 1: rabbitmq_detailed_queue_consumers without vhost and queue");
+  CHECK(error("rabbitmq_detailed_queue_messages{vhost=/,queue=q} 1\n") ==
+        "line 1: labels are not name=\"value\" pairs");
+  CHECK(error("rabbitmq_detailed_queue_messages{vhost=\"/\"\n") ==
+        "line 1: labels without a closing brace");
+  CHECK(error("rabbitmq_identity_info 1\n" + std::string(70'000, 'x')) ==
+        "line 2: longer than 65536 bytes");
+  // Only the families read are checked: other samples may carry anything.
+  const auto fine = rabbitmq::ParseDetailedQueues(
+      "rabbitmq_identity_info{rabbitmq_node=\"n\"} 1\nsomething_else{a=\"b\"} NaN\n");
+  REQUIRE(fine);
+  CHECK(fine->empty());
+}
+
+TEST_CASE("rabbitmq: every queue's counts merged with the statistics of Document Server's") {
+  auto counts = rabbitmq::ParseQueuePage(Fixture("queues-disable-stats-3.10.json"));
+  const auto stats = rabbitmq::ParseQueuePage(Fixture("queues-ds-stats-3.10.json"));
+  REQUIRE(counts);
+  REQUIRE(stats);
+  CHECK(stats->total_count == 7);  // every queue the user sees; 4 matched
+  CHECK(stats->queues.size() == 4);
+  auto queues = std::move(counts.value->queues);
+  CHECK_FALSE(FindQueue(queues, "/", "ds.converttask")->consumers.has_value());
+  rabbitmq::MergeQueueStats(queues, stats->queues);
+  CHECK(queues.size() == 7);
+  const auto* task = FindQueue(queues, "/", "ds.converttask");
+  CHECK(task->consumers == 1);
+  CHECK(task->published == 5);
+  CHECK(task->memory == 265808);
+  CHECK(FindQueue(queues, "/", "ds.convertdead")->published == 1);
+  CHECK_FALSE(FindQueue(queues, "other", "work")->consumers.has_value());
+
+  // A queue declared between the two reads is still exported.
+  std::vector<rabbitmq::QueueSample> none;
+  rabbitmq::MergeQueueStats(none, stats->queues);
+  CHECK(none.size() == 4);
+
+  const auto overview = rabbitmq::ParseOverview(Fixture("overview-3.10.json"));
+  const auto nodes = rabbitmq::ParseNodes(Fixture("nodes-3.10.json"));
+  MetricSet metrics;
+  rabbitmq::BuildMetrics(*overview, *nodes, queues, {}, metrics);
+  const auto samples = test::ParseExposition(SerializeText(metrics.Take()));
+  const std::map<std::string, std::string> converttask = {{"queue", "ds.converttask"}};
+  CHECK(test::FindValue(samples, "rabbitmq_queue_consumers", converttask) == 1);
+  CHECK(test::FindValue(samples, "rabbitmq_queue_messages_published_total", converttask) == 5);
+  CHECK(test::FindValue(samples, "rabbitmq_queue_messages_ready", {{"queue", "work"}}) == 0);
+  CHECK_FALSE(test::FindValue(samples, "rabbitmq_queue_consumers", {{"queue", "work"}}));
+  CHECK(test::FindValue(samples, "rabbitmq_queues_server_named", {{"vhost", "/"}}) == 1);
+}
+
+TEST_CASE("rabbitmq: source, prometheus_url and stats_queues are checked") {
+  auto make = [](const std::string& yaml) { return test::MakeTarget("rabbitmq", yaml); };
+  CHECK_THROWS_WITH(make("url: http://h:15672\nsource: plugin"),
+                    Catch::Contains("target.source: 'plugin' is not one of auto, prometheus"));
+  CHECK_THROWS_WITH(make("url: http://h:15672\nprometheus_url: h:15692"),
+                    Catch::Contains("target.prometheus_url: 'h:15692' must be"));
+  CHECK_THROWS_WITH(make("url: http://h:15672\nstats_queues: '['"),
+                    Catch::Contains("target.stats_queues: '[' is not a valid regular expression"));
+  CHECK_NOTHROW(make("url: http://h:15672\nsource: management\nstats_queues: ''\nvhosts: [/]"));
 }
 
 }  // namespace ooe

@@ -2,15 +2,17 @@
 // tests, the quick start and benchmarks, where no Document Server image can run. It answers with
 // the real DocService replies captured in fixtures/documentserver/<version>/, checks JWTs as
 // DocService does, and can be made unhealthy, slow or hung through /control/mode, which nginx
-// does not proxy.
+// does not proxy; /control/connections sets the editor connections info.json reports.
 //
 //   documentserver-standin --listen 127.0.0.1:8000 --fixtures DIR [--jwt-secret-file FILE]
-//                          [--mode healthy|unhealthy|hang|slow:MS]
+//                          [--mode healthy|unhealthy|hang|slow:MS] [--log-file OUT_LOG]
 #include <CivetServer.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -57,15 +59,51 @@ std::optional<Mode> ParseMode(std::string text) {
   return std::nullopt;
 }
 
+// docservice/out.log as DocService 9.x writes it (log4js: local time, WARN and above, the
+// tenant, document and user fields), for the exporter's log reading: the start-up line and each
+// token rejected, in the words DocService uses (../shared/fixtures/documentserver/logs/).
+class OutLog {
+ public:
+  bool Open(const std::string& path) {
+    file_.open(path, std::ios::app);
+    return file_.is_open();
+  }
+  void Warn(const std::string& message) {
+    const std::lock_guard lock(mutex_);
+    if (!file_.is_open()) return;
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    std::tm local{};
+    localtime_r(&seconds, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &local);
+    const auto millis =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() %
+        1000;
+    char line_start[64];
+    std::snprintf(line_start, sizeof line_start, "[%s.%03d] [WARN] ", stamp,
+                  static_cast<int>(millis));
+    file_ << line_start << "[localhost] [docId] [userId] nodeJS - " << message << "\n"
+          << std::flush;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::ofstream file_;
+};
+
 class Standin : public CivetHandler {
  public:
-  Standin(std::filesystem::path fixtures, std::optional<std::string> secret, Mode mode)
-      : fixtures_(std::move(fixtures)), secret_(std::move(secret)), mode_(std::move(mode)) {}
+  Standin(std::filesystem::path fixtures, std::optional<std::string> secret, Mode mode, OutLog& log)
+      : fixtures_(std::move(fixtures)),
+        secret_(std::move(secret)),
+        mode_(std::move(mode)),
+        log_(log) {}
 
   bool handleGet(CivetServer*, mg_connection* connection) override {
     const std::string uri = mg_get_request_info(connection)->local_uri;
     if (uri == "/healthcheck") return Healthcheck(connection);
-    if (uri == "/info/info.json") return Fixture(connection, "info-json", "application/json");
+    if (uri == "/info/info.json") return Info(connection);
     if (uri == "/index.html") return Fixture(connection, "index", "text/plain");
     if (uri == "/coauthoring/CommandService.ashx") {
       return Reply(connection, 200, "application/json", R"({"error":1})");
@@ -78,6 +116,18 @@ class Standin : public CivetHandler {
     const std::string uri = mg_get_request_info(connection)->local_uri;
     const std::string body = ReadBody(connection);
     if (uri == "/coauthoring/CommandService.ashx") return Command(connection, body);
+    if (uri == "/control/connections") {
+      // Editors connected, as info.json's quota reports them (the drill fills the license).
+      try {
+        const int connections = std::stoi(body);
+        if (connections < 0) throw std::invalid_argument("negative");
+        const std::lock_guard lock(mutex_);
+        connections_ = connections;
+      } catch (const std::exception&) {
+        return Reply(connection, 400, "text/plain", "a number of editor connections\n");
+      }
+      return Reply(connection, 200, "text/plain", body);
+    }
     if (uri == "/control/mode") {
       const auto mode = ParseMode(body);
       if (!mode)
@@ -127,15 +177,42 @@ class Standin : public CivetHandler {
     return true;
   }
 
+  // info.json as captured, with the editor connections set through /control/connections (7.2+
+  // reports them in quota.edit, 7.0-7.1 in quota.editorConnectionsCount).
+  bool Info(mg_connection* connection) {
+    std::optional<int> connections;
+    {
+      const std::lock_guard lock(mutex_);
+      connections = connections_;
+    }
+    if (!connections) return Fixture(connection, "info-json", "application/json");
+    const auto body = ReadFile(fixtures_ / "info-json.body");
+    auto info = nlohmann::json::parse(body.value_or(""), nullptr, false);
+    if (!info.is_object() || !info.contains("quota")) {
+      return Reply(connection, 500, "text/plain", "no info-json fixture with a quota\n");
+    }
+    auto& quota = info["quota"];
+    if (quota.contains("edit")) {
+      quota["edit"]["connectionsCount"] = *connections;
+    } else {
+      quota["editorConnectionsCount"] = *connections;
+    }
+    return Reply(connection, 200, "application/json", info.dump());
+  }
+
   bool Healthcheck(mg_connection* connection) {
     std::unique_lock lock(mutex_);
     if (mode_.name == "hang") {
       // As with a stopped database: no byte at all until it recovers.
       changed_.wait_for(lock, std::chrono::minutes(5), [&] { return mode_.name != "hang"; });
     }
+    if (mode_.name == "slow") {
+      // Slow until the mode changes: a recovery ends the requests already waiting too.
+      changed_.wait_for(lock, std::chrono::milliseconds(mode_.delay_ms),
+                        [&] { return mode_.name != "slow"; });
+    }
     const Mode mode = mode_;
     lock.unlock();
-    if (mode.name == "slow") std::this_thread::sleep_for(std::chrono::milliseconds(mode.delay_ms));
     return Fixture(connection,
                    mode.name == "unhealthy" ? "healthcheck-rabbitmq-down" : "healthcheck-ok",
                    "text/plain; charset=utf-8");
@@ -168,8 +245,10 @@ class Standin : public CivetHandler {
                            .count();
       switch (ds::CheckHs256(token, *secret_, now, &claims)) {
         case ds::TokenCheck::kInvalid:
+          log_.Warn("checkJwt error: name = JsonWebTokenError message = invalid signature");
           return Fixture(connection, "command-version-jwt-wrong-secret", "application/json");
         case ds::TokenCheck::kExpired:
+          log_.Warn("checkJwt error: name = TokenExpiredError message = jwt expired");
           return Fixture(connection, "command-version-jwt-expired", "application/json");
         case ds::TokenCheck::kValid:
           break;
@@ -187,12 +266,15 @@ class Standin : public CivetHandler {
   std::mutex mutex_;
   std::condition_variable changed_;
   Mode mode_;
+  std::optional<int> connections_;  // unset: info.json as captured
+  OutLog& log_;
 };
 
 [[noreturn]] void Usage(const std::string& problem) {
   std::cerr << "documentserver-standin: " << problem
             << "\nusage: documentserver-standin --listen HOST:PORT --fixtures DIR "
-               "[--jwt-secret-file FILE] [--mode healthy|unhealthy|hang|slow:MS]\n";
+               "[--jwt-secret-file FILE] [--mode healthy|unhealthy|hang|slow:MS] "
+               "[--log-file OUT_LOG]\n";
   std::exit(2);
 }
 
@@ -203,6 +285,7 @@ int main(int argc, char** argv) {
   std::filesystem::path fixtures;
   std::optional<std::string> secret;
   Mode mode;
+  static OutLog log;  // outlives the server's threads, which std::_Exit does not stop
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) Usage(flag + ": needs a value");
@@ -215,6 +298,8 @@ int main(int argc, char** argv) {
       secret = ReadFile(value);
       if (!secret) Usage("--jwt-secret-file: cannot read " + value);
       while (!secret->empty() && secret->back() == '\n') secret->pop_back();
+    } else if (flag == "--log-file") {
+      if (!log.Open(value)) Usage("--log-file: cannot open " + value);
     } else if (flag == "--mode") {
       const auto parsed = ParseMode(value);
       if (!parsed) Usage("--mode: '" + value + "' is not a mode");
@@ -235,14 +320,16 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   mg_init_library(0);
-  Standin standin(fixtures, secret, mode);
+  Standin standin(fixtures, secret, mode, log);
   try {
     CivetServer server(
-        {"listening_ports", listen, "num_threads", "32", "enable_keep_alive", "yes",
+        {"listening_ports", listen, "num_threads", "256", "enable_keep_alive", "yes",
          // As Node.js (DocService) does: without it, a reply written in two pieces waits for
          // the client's delayed ACK, 40 ms per request on a kept-alive connection.
          "tcp_nodelay", "1"});
     server.addHandler("/", standin);
+    log.Warn("Express server listening on port " + listen.substr(listen.rfind(':') + 1) +
+             " (documentserver-standin)");
     std::cerr << "documentserver-standin: listening on " << listen << ", fixtures " << fixtures
               << (secret ? ", JWT on" : ", JWT off") << "\n";
     int received = 0;

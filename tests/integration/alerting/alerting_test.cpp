@@ -3,8 +3,13 @@
 // shortened) and the bundled Alertmanager routing.
 #include "tests/support/alerting.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "collectors/http/client.h"
@@ -172,6 +177,95 @@ TEST_CASE("a down exporter inhibits the alerts it feeds; other instances still n
     }
   }
   CHECK(inhibited_count == 1);
+}
+
+}  // namespace ooe
+
+namespace ooe {
+namespace {
+
+// Each alert's severity as alerts/*.rules.yml gives it: an inhibition written for the wrong
+// severity never matches (RabbitmqNoConvertConsumer, critical, once sat under a warning matcher).
+std::map<std::string, std::string> Severities() {
+  std::map<std::string, std::string> severities;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(OOE_SOURCE_DIR) + "/alerts")) {
+    if (!entry.path().string().ends_with(".rules.yml")) continue;
+    const auto file = YAML::LoadFile(entry.path().string());
+    for (const auto& group : file["groups"]) {
+      for (const auto& rule : group["rules"]) {
+        if (rule["alert"]) {
+          severities[rule["alert"].as<std::string>()] =
+              rule["labels"]["severity"].as<std::string>();
+        }
+      }
+    }
+  }
+  return severities;
+}
+
+}  // namespace
+
+TEST_CASE("every inhibition of alertmanager.yml matches the alerts as the rules label them") {
+  const auto severities = Severities();
+  // source, target: the target is silenced while the source fires on the same exporter.
+  const std::vector<std::pair<std::string, std::string>> inhibitions = {
+      {"OnlyofficeExporterDown", "RedisDown"},
+      {"DocumentServerDocserviceDown", "DocumentServerDown"},
+      {"DocumentServerDown", "DocumentServerHealthcheckSlow"},
+      {"DocumentServerDown", "RabbitmqNoConvertConsumer"},
+      {"DocumentServerDocserviceDown", "RabbitmqNoConvertConsumer"},
+      {"DocumentServerDown", "RabbitmqConvertBacklogGrowing"},
+      {"RedisDown", "OnlyofficeExporterCollectorFailing"},
+      {"RedisDown", "RedisMemoryNearLimit"},
+      {"RabbitmqDown", "RabbitmqFileDescriptorsNearLimit"},
+      {"DocumentServerCertificateAboutToExpire", "DocumentServerCertificateExpiring"},
+      {"ContainerCpuSaturated", "ContainerCpuHigh"},
+      {"DocumentServerConnectionsAtLicenseLimit", "DocumentServerConnectionsNearLicenseLimit"},
+  };
+  test::WebhookReceiver webhook;
+  test::AlertmanagerServer alertmanager(webhook);
+  HttpClient client;
+  nlohmann::json posted = nlohmann::json::array();
+  for (size_t i = 0; i < inhibitions.size(); ++i) {
+    const auto& [source, target] = inhibitions[i];
+    INFO(source << " -> " << target);
+    REQUIRE(severities.contains(source));
+    REQUIRE(severities.contains(target));
+    // One exporter per pair, so the pairs cannot inhibit each other.
+    const std::string instance = "exporter-" + std::to_string(i) + ":10981";
+    for (const auto& name : {source, target}) {
+      posted.push_back({{"labels",
+                         {{"alertname", name},
+                          {"severity", severities.at(name)},
+                          {"job", "onlyoffice-exporter"},
+                          {"instance", instance},
+                          {"target", "t"},
+                          {"via", "nginx"}}}});
+    }
+  }
+  HttpRequest post;
+  post.method = "POST";
+  post.url = "http://" + alertmanager.Address() + "/api/v2/alerts";
+  post.headers = {"Content-Type: application/json"};
+  post.body = posted.dump();
+  REQUIRE(client.Perform(post, Clock::now() + std::chrono::seconds(5)).status == 200);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  const auto listed = nlohmann::json::parse(
+      test::HttpGet("http://" + alertmanager.Address() + "/api/v2/alerts").body);
+  std::set<std::string> inhibited;  // "instance alertname"
+  for (const auto& alert : listed) {
+    if (!alert["status"]["inhibitedBy"].empty()) {
+      inhibited.insert(alert["labels"]["instance"].get<std::string>() + " " +
+                       alert["labels"]["alertname"].get<std::string>());
+    }
+  }
+  for (size_t i = 0; i < inhibitions.size(); ++i) {
+    INFO(inhibitions[i].first << " -> " << inhibitions[i].second);
+    const std::string instance = "exporter-" + std::to_string(i) + ":10981";
+    CHECK(inhibited.contains(instance + " " + inhibitions[i].second));
+    CHECK_FALSE(inhibited.contains(instance + " " + inhibitions[i].first));
+  }
 }
 
 }  // namespace ooe

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "collectors/documentserver/collector.h"
+#include "tests/support/collect.h"
 #include "tests/support/scrape.h"
 
 namespace ooe {
@@ -18,8 +19,8 @@ using Labels = std::map<std::string, std::string>;
 const Labels kNginx = {{"via", "nginx"}};
 const Labels kDocservice = {{"via", "docservice"}};
 
-std::unique_ptr<Collector> MakeCollector(const std::string& yaml) {
-  return MakeDocumentServerCollector(ConfigNode(YAML::Load(yaml), "test.yml", "target"));
+TargetCollector MakeCollector(const std::string& yaml) {
+  return test::MakeTarget("documentserver", yaml);
 }
 
 std::string Target(const test::DocumentServerNginx& nginx, const test::DocServiceStandin* direct,
@@ -35,13 +36,14 @@ struct Scraped {
   double seconds = 0;
 };
 
-Scraped Scrape(Collector& collector, std::chrono::seconds deadline = std::chrono::seconds(10)) {
+Scraped Scrape(const TargetCollector& collector,
+               std::chrono::seconds deadline = std::chrono::seconds(10)) {
   const auto start = Clock::now();
   const auto result = collector.Collect(ScrapeContext{start + deadline});
   Scraped scraped;
   scraped.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   scraped.samples = test::SamplesOf(result);
-  scraped.error = result.error;
+  scraped.error = result.ErrorLine();
   return scraped;
 }
 
@@ -64,7 +66,7 @@ TEST_CASE("healthy 9.4 through nginx and on docservice: probes, info.json, comma
   test::DocServiceStandin docservice("docservice-9.4.0");
   test::DocumentServerNginx nginx(docservice.Port());
   auto collector = MakeCollector(Target(nginx, &docservice));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   INFO(scraped.error);
   CHECK(scraped.error.empty());
   const auto& samples = scraped.samples;
@@ -98,7 +100,7 @@ TEST_CASE("7.1's info.json shape: edit counters only, no view license") {
   test::DocServiceStandin docservice("docservice-7.1.1");
   test::DocumentServerNginx nginx(docservice.Port());
   auto collector = MakeCollector(Target(nginx, &docservice));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   INFO(scraped.error);
   CHECK(scraped.error.empty());
   const auto& samples = scraped.samples;
@@ -121,7 +123,7 @@ TEST_CASE(
   test::DocumentServerNginx nginx(docservice.Port());
   docservice.SetMode("unhealthy");
   auto collector = MakeCollector(Target(nginx, &docservice));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   CHECK(scraped.error.empty());
   for (const auto& via : {kNginx, kDocservice}) {
     CHECK(FindValue(scraped.samples, "onlyoffice_documentserver_healthcheck_up", via) == 0);
@@ -130,7 +132,7 @@ TEST_CASE(
     CHECK(FailureReason(scraped.samples, via.at("via")) == "body");
   }
   docservice.SetMode("healthy");
-  CHECK(FindValue(Scrape(*collector).samples, "onlyoffice_documentserver_healthcheck_up", kNginx) ==
+  CHECK(FindValue(Scrape(collector).samples, "onlyoffice_documentserver_healthcheck_up", kNginx) ==
         1);
 }
 
@@ -141,7 +143,7 @@ TEST_CASE("upstream stopped: nginx's real 502, docservice refusing, and recovery
   docservice.Stop();
   CHECK(test::HttpGet(nginx.Url() + "/healthcheck").status == 502);  // nginx itself says so
 
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   const auto& samples = scraped.samples;
   CHECK(FindValue(samples, "onlyoffice_documentserver_healthcheck_up", kNginx) == 0);
   CHECK(FindValue(samples, "onlyoffice_documentserver_healthcheck_http_status", kNginx) == 502);
@@ -151,12 +153,12 @@ TEST_CASE("upstream stopped: nginx's real 502, docservice refusing, and recovery
   CHECK(FindValue(samples, "onlyoffice_documentserver_info_up") == 0);
   CHECK_FALSE(FindValue(samples, "onlyoffice_documentserver_build_info"));
   CHECK_FALSE(FindValue(samples, "onlyoffice_documentserver_command_error"));
-  CHECK_THAT(scraped.error, Catch::Contains("/healthcheck: HTTP 502 (nginx: nothing answers "
-                                            "behind it, docservice down)") &&
+  CHECK_THAT(scraped.error, Catch::Contains("/healthcheck: HTTP 502: nginx: nothing answers "
+                                            "behind it, docservice down") &&
                                 Catch::Contains("/healthcheck: connect: Connection refused"));
 
   docservice.Start();
-  const auto recovered = Scrape(*collector);
+  const auto recovered = Scrape(collector);
   CHECK(recovered.error.empty());
   CHECK(FindValue(recovered.samples, "onlyoffice_documentserver_healthcheck_up", kNginx) == 1);
 }
@@ -166,7 +168,7 @@ TEST_CASE("upstream too slow: nginx's real 504 when its proxy_read_timeout passe
   test::DocumentServerNginx nginx(docservice.Port(), "1s");
   docservice.SetMode("hang");
   auto collector = MakeCollector(Target(nginx, &docservice, "timeout: 3s\n"));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   const auto& samples = scraped.samples;
   CHECK(FindValue(samples, "onlyoffice_documentserver_healthcheck_http_status", kNginx) == 504);
   CHECK(FailureReason(samples, "nginx") == "http_status");
@@ -175,7 +177,7 @@ TEST_CASE("upstream too slow: nginx's real 504 when its proxy_read_timeout passe
   CHECK(FailureReason(samples, "docservice") == "timeout");
   CHECK(FindValue(samples, "onlyoffice_documentserver_healthcheck_duration_seconds", kDocservice) ==
         Approx(3.0).margin(0.5));
-  CHECK_THAT(scraped.error, Catch::Contains("HTTP 504 (nginx: docservice too slow to answer)"));
+  CHECK_THAT(scraped.error, Catch::Contains("HTTP 504: nginx: docservice too slow to answer"));
   CHECK(scraped.seconds < 4.5);
   docservice.SetMode("healthy");
 }
@@ -185,7 +187,7 @@ TEST_CASE("upstream too slow: our own timeout first, long before nginx's 60 s") 
   test::DocumentServerNginx nginx(docservice.Port());  // Document Server's default: 60 s
   docservice.SetMode("hang");
   auto collector = MakeCollector(Target(nginx, nullptr, "timeout: 1500ms\n"));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   const auto& samples = scraped.samples;
   CHECK(FindValue(samples, "onlyoffice_documentserver_healthcheck_up", kNginx) == 0);
   CHECK(FindValue(samples, "onlyoffice_documentserver_healthcheck_http_status", kNginx) == 0);
@@ -205,7 +207,7 @@ TEST_CASE("the scrape deadline bounds the probe when it is shorter than the time
   test::DocumentServerNginx nginx(docservice.Port());
   docservice.SetMode("hang");
   auto collector = MakeCollector(Target(nginx, &docservice, "timeout: 30s\n"));
-  const auto scraped = Scrape(*collector, std::chrono::seconds(2));
+  const auto scraped = Scrape(collector, std::chrono::seconds(2));
   CHECK(scraped.seconds < 3);
   CHECK(FailureReason(scraped.samples, "nginx") == "timeout");
   CHECK(FailureReason(scraped.samples, "docservice") == "timeout");
@@ -216,7 +218,7 @@ TEST_CASE("without docservice_url: version and license from CommandService throu
   test::DocServiceStandin docservice("docservice-7.1.1");
   test::DocumentServerNginx nginx(docservice.Port());
   auto collector = MakeCollector(Target(nginx, nullptr));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   INFO(scraped.error);
   CHECK(scraped.error.empty());
   const auto& samples = scraped.samples;
@@ -238,7 +240,7 @@ TEST_CASE("JWT on, the right secret: in the Authorization header and in the body
     INFO(placement);
     auto collector = MakeCollector(
         Target(nginx, nullptr, "jwt_secret_file: " + (dir / "secret").string() + "\n" + placement));
-    const auto scraped = Scrape(*collector);
+    const auto scraped = Scrape(collector);
     INFO(scraped.error);
     CHECK(scraped.error.empty());
     CHECK(FindValue(scraped.samples, "onlyoffice_documentserver_command_error",
@@ -256,7 +258,7 @@ TEST_CASE("JWT on, the wrong secret: error 6, reported as a configuration proble
   test::DocumentServerNginx nginx(docservice.Port());
   auto collector = MakeCollector(
       Target(nginx, &docservice, "jwt_secret_file: " + (dir / "secret").string() + "\n"));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   const auto& samples = scraped.samples;
   CHECK(FindValue(samples, "onlyoffice_documentserver_command_error", {{"command", "version"}}) ==
         6);
@@ -267,21 +269,21 @@ TEST_CASE("JWT on, the wrong secret: error 6, reported as a configuration proble
                                 Catch::Contains("the secret from " + (dir / "secret").string()) &&
                                 Catch::Contains("services.CoAuthoring.secret"));
   CHECK(scraped.error.find("not-the-secret") == std::string::npos);
-  CHECK(collector->Describe().find("not-the-secret") == std::string::npos);
+  CHECK(collector.collector->Describe().find("not-the-secret") == std::string::npos);
 }
 
 TEST_CASE("JWT on and no secret configured: the error says to set one") {
   test::DocServiceStandin docservice("docservice-7.1.1", "exporter-test-secret");
   test::DocumentServerNginx nginx(docservice.Port());
   auto collector = MakeCollector(Target(nginx, nullptr));
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   CHECK(FindValue(scraped.samples, "onlyoffice_documentserver_jwt_rejected") == 1);
   CHECK_THAT(scraped.error, Catch::Contains("Document Server wants a JWT: set jwt_secret_file"));
 }
 
 TEST_CASE("a name that does not resolve fails in the resolve phase") {
   auto collector = MakeCollector("url: http://documentserver.invalid\ntimeout: 3s\ncommands: []\n");
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   CHECK(FailureReason(scraped.samples, "nginx") == "resolve");
   CHECK(FindValue(scraped.samples, "onlyoffice_documentserver_healthcheck_http_status", kNginx) ==
         0);
@@ -294,7 +296,7 @@ TEST_CASE("what answers is not Document Server: a clear error, no healthy probe"
   test::DocServiceStandin docservice;
   test::DocumentServerNginx nginx(docservice.Port());
   auto collector = MakeCollector("url: " + nginx.Url() + "/control\ncommands: []\n");
-  const auto scraped = Scrape(*collector);
+  const auto scraped = Scrape(collector);
   CHECK(FindValue(scraped.samples, "onlyoffice_documentserver_healthcheck_http_status", kNginx) ==
         404);
   CHECK(FailureReason(scraped.samples, "nginx") == "http_status");
@@ -319,6 +321,47 @@ TEST_CASE("configuration mistakes name the key") {
   CHECK_THAT(error_of("url: http://ds\ntimeout: soon\n"), Catch::Contains("target.timeout"));
   CHECK_THAT(error_of("url: http://ds\njwt_header: 'X Token:'\n"),
              Catch::Contains("target.jwt_header"));
+}
+
+}  // namespace ooe
+
+namespace ooe {
+
+TEST_CASE("the stand-in reports the editor connections it is told, as info.json's quota") {
+  for (const std::string version : {"docservice-9.4.0", "docservice-7.1.1"}) {
+    INFO(version);
+    test::DocServiceStandin standin(version);
+    test::DocumentServerNginx nginx(standin.Port());
+    const auto collector = test::MakeTarget("documentserver", Target(nginx, &standin));
+    standin.SetConnections(18);
+    const auto samples = Scrape(collector).samples;
+    CHECK(FindValue(samples, "onlyoffice_documentserver_connections", {{"mode", "edit"}}) == 18);
+    CHECK(FindValue(samples, "onlyoffice_documentserver_license_connections_limit",
+                    {{"mode", "edit"}}) == 20);
+  }
+}
+
+}  // namespace ooe
+
+namespace ooe {
+
+TEST_CASE("healthcheck failing streak: failed probes in a row, 0 again after one that passed") {
+  test::DocServiceStandin standin;
+  test::DocumentServerNginx nginx(standin.Port());
+  const auto collector = test::MakeTarget("documentserver", Target(nginx, &standin));
+  const std::map<std::string, std::string> nginx_via = {{"via", "nginx"}};
+  CHECK(FindValue(Scrape(collector).samples, "onlyoffice_documentserver_healthcheck_failing_streak",
+                  nginx_via) == 0);
+  standin.Stop();
+  CHECK(FindValue(Scrape(collector).samples, "onlyoffice_documentserver_healthcheck_failing_streak",
+                  nginx_via) == 1);
+  const auto second = Scrape(collector).samples;
+  CHECK(FindValue(second, "onlyoffice_documentserver_healthcheck_failing_streak", nginx_via) == 2);
+  CHECK(FindValue(second, "onlyoffice_documentserver_healthcheck_failing_streak",
+                  {{"via", "docservice"}}) == 2);
+  standin.Start();
+  CHECK(FindValue(Scrape(collector).samples, "onlyoffice_documentserver_healthcheck_failing_streak",
+                  nginx_via) == 0);
 }
 
 }  // namespace ooe

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "collectors/rabbitmq/collector.h"
+#include "tests/support/collect.h"
 #include "tests/support/rabbitmq_server.h"
 #include "tests/support/scrape.h"
 
@@ -12,8 +13,8 @@ namespace {
 
 using test::FindValue;
 
-std::unique_ptr<Collector> MakeCollector(const std::string& yaml) {
-  return MakeRabbitmqCollector(ConfigNode(YAML::Load(yaml), "test.yml", "target"));
+TargetCollector MakeCollector(const std::string& yaml) {
+  return test::MakeTarget("rabbitmq", yaml);
 }
 
 std::string GuestTarget(const test::RabbitmqServer& server, const std::string& extra = "") {
@@ -22,14 +23,14 @@ std::string GuestTarget(const test::RabbitmqServer& server, const std::string& e
          "\nusername: guest\npassword_env: TEST_RABBITMQ_GUEST_PASSWORD\n" + extra;
 }
 
-std::vector<test::Sample> Scrape(Collector& collector, std::string* error = nullptr) {
+std::vector<test::Sample> Scrape(const TargetCollector& collector, std::string* error = nullptr) {
   const auto result = collector.Collect(ScrapeContext{Clock::now() + std::chrono::seconds(10)});
-  if (error != nullptr) *error = result.error;
+  if (error != nullptr) *error = result.ErrorLine();
   return test::SamplesOf(result);
 }
 
 // The broker publishes queue statistics every 500 ms here: poll until `value` shows.
-bool Eventually(Collector& collector, const std::string& metric,
+bool Eventually(const TargetCollector& collector, const std::string& metric,
                 const std::map<std::string, std::string>& labels, double value) {
   for (int attempt = 0; attempt < 40; ++attempt) {
     if (FindValue(Scrape(collector), metric, labels) == value) return true;
@@ -49,8 +50,8 @@ TEST_CASE("Document Server's topology: backlog, consumers and counters as the br
   auto collector = MakeCollector(GuestTarget(server));
 
   for (int i = 0; i < 7; ++i) server.Publish("ds.converttask", "convert-" + std::to_string(i));
-  CHECK(Eventually(*collector, "rabbitmq_queue_messages_ready", kConvertTask, 7));
-  auto samples = Scrape(*collector);
+  CHECK(Eventually(collector, "rabbitmq_queue_messages_ready", kConvertTask, 7));
+  auto samples = Scrape(collector);
   CHECK(FindValue(samples, "rabbitmq_up") == 1);
   CHECK(FindValue(samples, "rabbitmq_queue_consumers", kConvertTask) == 0);
   CHECK(FindValue(samples, "rabbitmq_queue_messages_published_total", kConvertTask) == 7);
@@ -58,23 +59,23 @@ TEST_CASE("Document Server's topology: backlog, consumers and counters as the br
 
   // A converter attaches and works off the backlog, acknowledging each message.
   auto converter = server.Consume("ds.converttask");
-  CHECK(Eventually(*collector, "rabbitmq_queue_consumers", kConvertTask, 1));
-  CHECK(Eventually(*collector, "rabbitmq_queue_messages_ack_total", kConvertTask, 7));
-  samples = Scrape(*collector);
+  CHECK(Eventually(collector, "rabbitmq_queue_consumers", kConvertTask, 1));
+  CHECK(Eventually(collector, "rabbitmq_queue_messages_ack_total", kConvertTask, 7));
+  samples = Scrape(collector);
   CHECK(FindValue(samples, "rabbitmq_queue_messages_ready", kConvertTask) == 0);
   CHECK(FindValue(samples, "rabbitmq_queue_messages_delivered_total", kConvertTask) == 7);
   CHECK(FindValue(samples, "rabbitmq_consumers").value() >= 1);
 
   // Each docservice holds an exclusive server-named queue on ds.pubsub: counted, not exported.
   auto docservice = server.Consume("", "ds.pubsub");
-  CHECK(Eventually(*collector, "rabbitmq_queues_server_named", {{"vhost", "/"}}, 1));
-  for (const auto& sample : Scrape(*collector)) {
+  CHECK(Eventually(collector, "rabbitmq_queues_server_named", {{"vhost", "/"}}, 1));
+  for (const auto& sample : Scrape(collector)) {
     if (sample.labels.contains("queue")) {
       CHECK_FALSE(sample.labels.at("queue").starts_with("amq.gen-"));
     }
   }
   converter.reset();
-  CHECK(Eventually(*collector, "rabbitmq_queue_consumers", kConvertTask, 0));
+  CHECK(Eventually(collector, "rabbitmq_queue_consumers", kConvertTask, 0));
 }
 
 TEST_CASE(
@@ -94,7 +95,7 @@ TEST_CASE(
       MakeCollector("url: " + server.ManagementUrl() +
                     "\nusername: ooe-monitor\npassword_file: " + (dir / "password").string());
   std::string error;
-  auto samples = Scrape(*no_vhost, &error);
+  auto samples = Scrape(no_vhost, &error);
   CHECK(FindValue(samples, "rabbitmq_up") == 1);
   CHECK(error.find("/api/queues: the user sees none of the") != std::string::npos);
   CHECK(error.find("rabbitmqctl set_permissions -p VHOST USER '' '' ''") != std::string::npos);
@@ -108,7 +109,7 @@ TEST_CASE(
   auto monitor =
       MakeCollector("url: " + server.ManagementUrl() +
                     "\nusername: ooe-monitor\npassword_file: " + (dir / "password").string());
-  samples = Scrape(*monitor, &error);
+  samples = Scrape(monitor, &error);
   CHECK(error.empty());
   CHECK(FindValue(samples, "rabbitmq_up") == 1);
   CHECK(FindValue(samples, "rabbitmq_running").value() == 1);
@@ -116,10 +117,10 @@ TEST_CASE(
 
   auto wrong = MakeCollector("url: " + server.ManagementUrl() +
                              "\nusername: ooe-monitor\npassword_file: " + (dir / "wrong").string());
-  samples = Scrape(*wrong, &error);
+  samples = Scrape(wrong, &error);
   CHECK(FindValue(samples, "rabbitmq_up") == 0);
   CHECK(error == "GET " + server.ManagementUrl() +
-                     "/api/overview: HTTP 401 Unauthorized: check the RabbitMQ user name and "
+                     "/api/overview: HTTP 401: check the RabbitMQ user name and "
                      "password");
   CHECK(error.find("not-the-password") == std::string::npos);
 
@@ -131,7 +132,7 @@ TEST_CASE(
   test::WriteFile(dir / "plain", "plain-pass");
   auto plain = MakeCollector("url: " + server.ManagementUrl() +
                              "\nusername: ooe-plain\npassword_file: " + (dir / "plain").string());
-  samples = Scrape(*plain, &error);
+  samples = Scrape(plain, &error);
   CHECK(FindValue(samples, "rabbitmq_up") == 0);
   CHECK(error == "GET " + server.ManagementUrl() +
                      "/api/nodes: HTTP 401: the user needs the 'monitoring' tag (rabbitmqctl "
@@ -159,12 +160,12 @@ TEST_CASE("2,000 queues: every one exported across pages, or filtered as configu
     }
     return bulk;
   };
-  for (int attempt = 0; attempt < 40 && count_bulk(Scrape(*collector)) < 2000; ++attempt) {
+  for (int attempt = 0; attempt < 40 && count_bulk(Scrape(collector)) < 2000; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   const auto started = Clock::now();
   std::string error;
-  auto samples = Scrape(*collector, &error);
+  auto samples = Scrape(collector, &error);
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   INFO(error);
   CHECK(error.empty());
@@ -174,7 +175,7 @@ TEST_CASE("2,000 queues: every one exported across pages, or filtered as configu
 
   auto filtered =
       MakeCollector(GuestTarget(server, "include_queues: 'ds\\..*'\nexclude_queues: ds.delayed\n"));
-  samples = Scrape(*filtered);
+  samples = Scrape(filtered);
   // ds.convertdead, ds.convertresponse, ds.converttask; ds.delayed is excluded.
   CHECK(test::CountSamples(samples, "rabbitmq_queue_messages") == 3);
 }

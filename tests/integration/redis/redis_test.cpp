@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "collectors/redis/collector.h"
+#include "tests/support/collect.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/scrape.h"
 #include "tests/support/silent_peer.h"
@@ -13,11 +14,9 @@ namespace {
 
 using test::FindValue;
 
-std::unique_ptr<Collector> MakeCollector(const std::string& yaml) {
-  return MakeRedisCollector(ConfigNode(YAML::Load(yaml), "test.yml", "target"));
-}
+TargetCollector MakeCollector(const std::string& yaml) { return test::MakeTarget("redis", yaml); }
 
-CollectResult CollectWithin(Collector& collector, std::chrono::milliseconds budget) {
+CollectResult CollectWithin(const TargetCollector& collector, std::chrono::milliseconds budget) {
   return collector.Collect(ScrapeContext{Clock::now() + budget});
 }
 
@@ -47,8 +46,8 @@ TEST_CASE("exported values agree with redis-cli INFO") {
   server.Cli({"GET", "missing"});
 
   auto collector = MakeCollector("address: " + server.Address() + "\nname: cache\n");
-  const auto result = CollectWithin(*collector, std::chrono::seconds(5));
-  REQUIRE(result.error.empty());
+  const auto result = CollectWithin(collector, std::chrono::seconds(5));
+  REQUIRE(result.ErrorLine().empty());
   const auto samples = test::SamplesOf(result);
   const auto cli = CliInfo(server);
 
@@ -79,10 +78,10 @@ TEST_CASE("exported values agree with redis-cli INFO") {
 TEST_CASE("a unix socket target works") {
   test::RedisServer server;
   auto collector = MakeCollector("address: unix://" + server.SocketPath() + "\n");
-  const auto result = CollectWithin(*collector, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  const auto result = CollectWithin(collector, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
-  CHECK(collector->Target() == server.SocketPath());
+  CHECK(collector.target == server.SocketPath());
 }
 
 TEST_CASE("AUTH with the password from a file works, a wrong one says so clearly") {
@@ -94,22 +93,22 @@ TEST_CASE("AUTH with the password from a file works, a wrong one says so clearly
 
   auto right = MakeCollector("address: " + server.Address() +
                              "\npassword_file: " + (dir / "right").string() + "\n");
-  auto result = CollectWithin(*right, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  auto result = CollectWithin(right, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
 
   auto wrong = MakeCollector("address: " + server.Address() +
                              "\npassword_file: " + (dir / "wrong").string() + "\n");
-  result = CollectWithin(*wrong, std::chrono::seconds(5));
+  result = CollectWithin(wrong, std::chrono::seconds(5));
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
-  CHECK(result.error.find("AUTH on redis://127.0.0.1:" + std::to_string(server.Port()) +
-                          " failed: WRONGPASS") == 0);
-  CHECK(result.error.find("not-the-password") == std::string::npos);
+  CHECK(result.ErrorLine().find("AUTH redis://127.0.0.1:" + std::to_string(server.Port()) +
+                                ": WRONGPASS") == 0);
+  CHECK(result.ErrorLine().find("not-the-password") == std::string::npos);
 
   auto none = MakeCollector("address: " + server.Address() + "\n");
-  result = CollectWithin(*none, std::chrono::seconds(5));
+  result = CollectWithin(none, std::chrono::seconds(5));
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
-  CHECK(result.error.find("NOAUTH") != std::string::npos);
+  CHECK(result.ErrorLine().find("NOAUTH") != std::string::npos);
 }
 
 TEST_CASE("an ACL user without CONFIG rights is enough; CONFIG is skipped quietly") {
@@ -119,8 +118,8 @@ TEST_CASE("an ACL user without CONFIG rights is enough; CONFIG is skipped quietl
   auto collector =
       MakeCollector("address: " + server.Address() +
                     "\nusername: monitor\npassword_env: TEST_REDIS_MONITOR_PASSWORD\n");
-  const auto result = CollectWithin(*collector, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  const auto result = CollectWithin(collector, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
   const auto samples = test::SamplesOf(result);
   CHECK(FindValue(samples, "redis_up") == 1);
   // Denied CONFIG GET: the settings still come from INFO.
@@ -131,18 +130,18 @@ TEST_CASE("a server killed between scrapes gives redis_up 0, and 1 again when it
   auto server = std::make_unique<test::RedisServer>();
   const int port = server->Port();
   auto collector = MakeCollector("address: " + server->Address() + "\n");
-  CHECK(FindValue(test::SamplesOf(CollectWithin(*collector, std::chrono::seconds(5))),
-                  "redis_up") == 1);
+  CHECK(FindValue(test::SamplesOf(CollectWithin(collector, std::chrono::seconds(5))), "redis_up") ==
+        1);
   server.reset();
-  auto result = CollectWithin(*collector, std::chrono::seconds(5));
+  auto result = CollectWithin(collector, std::chrono::seconds(5));
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
-  CHECK_FALSE(result.error.empty());
-  result = CollectWithin(*collector, std::chrono::seconds(5));
-  CHECK(result.error.find("Connection refused") != std::string::npos);
+  CHECK_FALSE(result.ErrorLine().empty());
+  result = CollectWithin(collector, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().find("Connection refused") != std::string::npos);
 
   test::RedisServer again({}, port);
-  result = CollectWithin(*collector, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  result = CollectWithin(collector, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
 }
 
@@ -150,12 +149,12 @@ TEST_CASE("a peer that accepts and never answers ends the collection at the dead
   test::SilentPeer peer;
   auto collector = MakeCollector("address: redis://127.0.0.1:" + std::to_string(peer.Port()));
   const auto started = Clock::now();
-  const auto result = CollectWithin(*collector, std::chrono::milliseconds(1500));
+  const auto result = CollectWithin(collector, std::chrono::milliseconds(1500));
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   CHECK(seconds < 2.0);
   CHECK(seconds > 1.2);
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
-  CHECK(result.error.find("no reply before the deadline") != std::string::npos);
+  CHECK(result.ErrorLine().find("no reply before the deadline") != std::string::npos);
 }
 
 }  // namespace ooe
@@ -169,7 +168,7 @@ TEST_CASE("rediss:// speaks TLS, verifies the certificate, and says why when it 
   int exit_code = -1;
   test::RunCommand({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
                     "-out", cert, "-days", "2", "-subj", "/CN=localhost", "-addext",
-                    "subjectAltName=DNS:localhost,IP:127.0.0.1"},
+                    "subjectAltName=DNS:redis.example.test,IP:127.0.0.1"},
                    &exit_code);
   REQUIRE(exit_code == 0);
   const int tls_port = test::FreePort();
@@ -181,38 +180,50 @@ TEST_CASE("rediss:// speaks TLS, verifies the certificate, and says why when it 
   const std::string base = "address: rediss://127.0.0.1:" + std::to_string(tls_port) +
                            "\npassword_env: TEST_REDIS_TLS_PASSWORD\n";
 
-  auto verified = MakeCollector(base + "tls_ca_file: " + cert + "\n");
-  auto result = CollectWithin(*verified, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  auto verified = MakeCollector(base + "tls_config: {ca_file: " + cert + "}\n");
+  auto result = CollectWithin(verified, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 1);
   // The connection is kept: a second scrape works on it.
-  result = CollectWithin(*verified, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  result = CollectWithin(verified, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
   CHECK(FindValue(test::SamplesOf(result), "redis_db_keys") == std::nullopt);
 
   auto untrusted = MakeCollector(base);
-  result = CollectWithin(*untrusted, std::chrono::seconds(5));
+  result = CollectWithin(untrusted, std::chrono::seconds(5));
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
-  CHECK(result.error.find("connect rediss://127.0.0.1:" + std::to_string(tls_port) +
-                          ": TLS handshake: self-signed certificate") == 0);
+  CHECK(result.ErrorLine().find("connect rediss://127.0.0.1:" + std::to_string(tls_port) +
+                                ": TLS handshake: self-signed certificate") == 0);
 
-  auto insecure = MakeCollector(base + "tls_insecure_skip_verify: true\n");
-  result = CollectWithin(*insecure, std::chrono::seconds(5));
-  CHECK(result.error.empty());
+  // tls_config.server_name: the name verified instead of the address's host.
+  auto named = MakeCollector(base + "tls_config: {ca_file: " + cert +
+                             ", server_name: redis.example.test}\n");
+  result = CollectWithin(named, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
+  auto misnamed = MakeCollector(base + "tls_config: {ca_file: " + cert +
+                                ", server_name: other.example.test}\n");
+  result = CollectWithin(misnamed, std::chrono::seconds(5));
+  CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
+  CHECK_THAT(result.ErrorLine(), Catch::Contains("TLS handshake: hostname mismatch"));
+
+  auto insecure = MakeCollector(base + "tls_config: {insecure_skip_verify: true}\n");
+  result = CollectWithin(insecure, std::chrono::seconds(5));
+  CHECK(result.ErrorLine().empty());
 
   auto plain_to_tls = MakeCollector("address: redis://127.0.0.1:" + std::to_string(tls_port));
-  result = CollectWithin(*plain_to_tls, std::chrono::seconds(3));
+  result = CollectWithin(plain_to_tls, std::chrono::seconds(3));
   CHECK(FindValue(test::SamplesOf(result), "redis_up") == 0);
-  CHECK_FALSE(result.error.empty());
+  CHECK_FALSE(result.ErrorLine().empty());
 }
 
 TEST_CASE("a TLS peer that accepts and never answers ends at the deadline") {
   test::SilentPeer peer;
   auto collector = MakeCollector("address: rediss://127.0.0.1:" + std::to_string(peer.Port()));
   const auto started = Clock::now();
-  const auto result = CollectWithin(*collector, std::chrono::milliseconds(1000));
+  const auto result = CollectWithin(collector, std::chrono::milliseconds(1000));
   CHECK(std::chrono::duration<double>(Clock::now() - started).count() < 1.5);
-  CHECK(result.error.find("TLS handshake: no answer before the deadline") != std::string::npos);
+  CHECK(result.ErrorLine().find("TLS handshake: no answer before the deadline") !=
+        std::string::npos);
 }
 
 }  // namespace ooe

@@ -1,0 +1,158 @@
+#include "collectors/docker/process_reader.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <set>
+
+#include "collectors/docker/kernel_file.h"
+
+namespace ooe::docker {
+namespace {
+
+// Entries of /proc/PID/fd, or nullopt when it cannot be listed (another user's without the
+// privilege to, or the process ended).
+std::optional<double> CountDescriptors(const std::string& directory) {
+  DIR* listing = ::opendir(directory.c_str());
+  if (listing == nullptr) return std::nullopt;
+  double count = 0;
+  while (const dirent* entry = ::readdir(listing)) {
+    if (entry->d_name[0] != '.') ++count;
+  }
+  ::closedir(listing);
+  return count;
+}
+
+}  // namespace
+
+ProcessReader::ProcessReader(CgroupOptions options, size_t max_programs)
+    : cgroups_(std::move(options)), max_programs_(max_programs) {
+  clock_.ticks_per_second = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  clock_.page_bytes = static_cast<double>(::sysconf(_SC_PAGESIZE));
+}
+
+std::future<EarlyProcessReads> ProcessReader::StartEarlyReads() const {
+  if (previous_.empty()) return {};
+  return std::async(std::launch::async, [this, containers = previous_] {
+    EarlyProcessReads early;
+    for (const auto& container : containers) {
+      if (auto reading = ReadProcesses(container.id, container.pid, container.process_list)) {
+        early.emplace(container.id, std::move(*reading));
+      }
+    }
+    return early;
+  });
+}
+
+void ProcessReader::Read(Snapshot& snapshot, std::future<EarlyProcessReads>& early_reads) {
+  EarlyProcessReads early = early_reads.valid() ? early_reads.get() : EarlyProcessReads();
+  if (!clock_known_) {
+    std::string body;
+    std::string why;
+    if (!ReadKernelFile(cgroups_.Options().proc_root + "/stat", body, why)) return;
+    const auto boot = ParseBootTime(body);
+    if (!boot) return;
+    clock_.boot_time_seconds = *boot;
+    clock_known_ = true;
+  }
+  std::set<std::string, std::less<>> read;
+  // Where each container's cgroup.procs was, for the main process seen last scrape.
+  std::map<std::string, Previous, std::less<>> known;
+  for (auto& previous : previous_) known.emplace(previous.id, std::move(previous));
+  previous_.clear();
+  for (auto& reading : snapshot.containers) {
+    if (!reading.stats_from_cgroup) continue;
+    const auto pid = ProcessOf(reading);
+    if (!pid) continue;
+    std::optional<ProcessReading> processes;
+    // Read through the same process the engine names now: the same container, still running.
+    if (const auto found = early.find(reading.summary.id);
+        found != early.end() && found->second.main_pid == *pid) {
+      processes = std::move(found->second);
+    } else {
+      const auto found_list = known.find(reading.summary.id);
+      processes = ReadProcesses(reading.summary.id, *pid,
+                                found_list != known.end() && found_list->second.pid == *pid
+                                    ? found_list->second.process_list
+                                    : std::string());
+    }
+    if (!processes) continue;
+    ContainerProcesses result;
+    result.count = processes->count;
+    double descriptors = 0;
+    bool descriptors_known = false;
+    for (const auto& sample : processes->samples) {
+      if (sample.file_descriptors) {
+        descriptors += *sample.file_descriptors;
+        descriptors_known = true;
+      }
+      if (sample.pid == *pid) result.main_open_files_limit = sample.open_files_limit;
+    }
+    if (descriptors_known) result.file_descriptors = descriptors;
+    result.programs =
+        tallies_[reading.summary.id].Update(processes->samples, clock_, max_programs_);
+    reading.processes = std::move(result);
+    read.insert(reading.summary.id);
+    previous_.push_back({reading.summary.id, *pid, processes->process_list});
+  }
+  std::erase_if(tallies_, [&](const auto& entry) { return !read.contains(entry.first); });
+}
+
+std::optional<ProcessReading> ProcessReader::ReadProcesses(const std::string& id, long long pid,
+                                                           const std::string& process_list) const {
+  std::string why;
+  ProcessReading reading;
+  reading.main_pid = pid;
+  // The list found last scrape for this same main process, while it can still be read (the
+  // container's cgroup is removed when its main process ends); else looked up again.
+  std::optional<std::vector<long long>> pids;
+  if (!process_list.empty()) {
+    pids = CgroupReader::ReadProcessList(process_list, why);
+    if (pids) reading.process_list = process_list;
+  }
+  if (!pids) {
+    const auto path = cgroups_.ProcessListPath(id, pid, why);
+    if (!path) return std::nullopt;
+    pids = CgroupReader::ReadProcessList(*path, why);
+    if (!pids) return std::nullopt;
+    reading.process_list = *path;
+  }
+  reading.count = static_cast<double>(pids->size());
+  // The process with the most open files of each program, and the main one: only their limits
+  // are read (the limit holds per process, and only the busiest can be near it).
+  std::map<std::string, size_t, std::less<>> busiest;
+  std::optional<size_t> main;
+  std::string body;
+  for (const long long member : *pids) {
+    if (reading.samples.size() >= kMaxProcessesRead) break;
+    const std::string directory = cgroups_.Options().proc_root + "/" + std::to_string(member);
+    // A process that ended since cgroup.procs was read is simply left out.
+    if (!ReadKernelFile(directory + "/stat", body, why)) continue;
+    auto stat = ParseProcessStat(body);
+    if (!stat) continue;
+    reading.samples.push_back(
+        {member, std::move(*stat.value), CountDescriptors(directory + "/fd"), std::nullopt});
+    const size_t index = reading.samples.size() - 1;
+    const auto& sample = reading.samples[index];
+    if (member == pid) main = index;
+    if (!sample.file_descriptors) continue;
+    auto [at, inserted] = busiest.try_emplace(ProgramName(sample.stat.comm), index);
+    if (!inserted && *sample.file_descriptors > *reading.samples[at->second].file_descriptors) {
+      at->second = index;
+    }
+  }
+  std::set<size_t> limited;
+  for (const auto& [program, index] : busiest) limited.insert(index);
+  if (main) limited.insert(*main);
+  for (const size_t index : limited) {
+    auto& sample = reading.samples[index];
+    if (!ReadKernelFile(cgroups_.Options().proc_root + "/" + std::to_string(sample.pid) + "/limits",
+                        body, why)) {
+      continue;
+    }
+    if (const auto limit = ParseOpenFilesSoftLimit(body)) sample.open_files_limit = *limit;
+  }
+  return reading;
+}
+
+}  // namespace ooe::docker

@@ -1,0 +1,10 @@
+// The redis collector kind: --redis.* flags, config keys, defaults.
+#pragma once
+
+#include "collectors/kind.h"
+
+namespace ooe::redis {
+
+const CollectorKind& Kind();
+
+}  // namespace ooe::redis
