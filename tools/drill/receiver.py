@@ -34,11 +34,14 @@ class Receiver:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def pages(self, since):
-        """Firing alerts delivered to the pager since `since` (monotonic), oldest first."""
+    def pages(self, since, carried=()):
+        """Firing alerts delivered to the pager since `since` (monotonic), oldest first, but for
+        those `carried` (label sets of open_pages()) still firing from before: a repeat of one of
+        them is not a new page."""
         with self.lock:
             return [(t, alert) for t, path, alert in self.notifications
-                    if path == "/pager" and t >= since and alert.get("status") == "firing"]
+                    if path == "/pager" and t >= since and alert.get("status") == "firing"
+                    and alert.get("labels", {}) not in carried]
 
     def open_pages(self):
         """Alerts whose last notification at the pager said firing: not resolved yet."""
