@@ -59,7 +59,9 @@ def settle(stack, editor, receiver, scale, what, outlasting=()):
                        f"{[p['metric'].get('alertname') for p in firing()]}")
 
 
-def run_cause(cause, stack, editor, receiver, scale):
+def run_cause(cause, stack, editor, receiver, scale, outlasting):
+    """Injects the cause, waits for its page (and 5xx), recovers it and settles; `outlasting`
+    names the earlier causes' pages that may still fire."""
     carried = receiver.open_pages()  # an earlier cause's outlasting pages
     started = time.monotonic()
     cause.inject()
@@ -79,7 +81,7 @@ def run_cause(cause, stack, editor, receiver, scale):
            "first_502_s": round(failure[0] - started, 1) if failure else None,
            "first_page_s": round(page[0] - started, 1) if page else None,
            "alert": page[1]["labels"].get("alertname") if page else None}
-    settle(stack, editor, receiver, scale, cause.name, cause.outlasting)
+    settle(stack, editor, receiver, scale, cause.name, outlasting | set(cause.outlasting))
     print(f"    {row}; injected for {recovering - started:.0f} s, "
           f"back and resolved {time.monotonic() - recovering:.0f} s later", flush=True)
     return row
@@ -176,11 +178,13 @@ def main():
         print(f"==> the stack is up and quiet after {time.monotonic() - began:.0f} s", flush=True)
         wanted = set(args.causes.split(",")) if args.causes else None
         rows = []
+        outlasting = set()
         for kind in causes_module.ALL:
             if wanted and kind.name not in wanted:
                 continue
             print(f"==> {kind.name}", flush=True)
-            rows.append(run_cause(kind(stack, scale), stack, editor, receiver, scale))
+            rows.append(run_cause(kind(stack, scale), stack, editor, receiver, scale, outlasting))
+            outlasting |= set(kind.outlasting)
         if not wanted or "healthy" in wanted:
             # Nothing may still fire when the healthy phase starts, outlasting pages included.
             settled = time.monotonic()
