@@ -140,7 +140,7 @@ class PostgresDown(Cause):
         # SIGTERM would wait for every session to end, the exporter's kept one too.
         self.stack.stop("postgres", wait=30, first=signal.SIGINT)
         time.sleep(self.scale(5))
-        self.stack.signal("documentserver-standin", signal.SIGKILL)
+        self.stack.stop("documentserver-standin", wait=0, first=signal.SIGKILL)
         time.sleep(self.scale(5))  # supervisord's start delay
         self.stack.start("documentserver-standin")
         wait_for(lambda: self.stack.standin("/control/mode", "unhealthy"), 10, 0.1)

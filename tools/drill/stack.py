@@ -67,6 +67,10 @@ class Stack:
         while self.pids(name) and time.monotonic() < deadline:
             time.sleep(0.1)
         self.signal(name, signal.SIGKILL)
+        # SIGKILL is delivered, not done: wait until the process and its threads are gone.
+        deadline = time.monotonic() + 10
+        while self.pids(name) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def start(self, name):
         """Runs the command quickstart.sh started `name` with, again, logging where it did."""
@@ -120,12 +124,16 @@ class Stack:
 
 def _alive(pid):
     """Running, not a zombie: what quickstart.sh started and the drill killed stays a zombie
-    until quickstart.sh's shell reaps it, and kill(pid, 0) succeeds on a zombie."""
+    until quickstart.sh's shell reaps it, and kill(pid, 0) succeeds on a zombie. A zombie
+    leader whose other threads are still exiting counts as alive: they share its files, and
+    its listening socket stays bound until the last of them is gone (the stand-in's 256
+    threads; a restart that came sooner could not bind its port)."""
     try:
         stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+        threads = len(os.listdir(f"/proc/{pid}/task"))
     except OSError:
         return False
-    return stat[stat.rindex(")") + 2] != "Z"
+    return stat[stat.rindex(")") + 2] != "Z" or threads > 1
 
 
 def _descendants(pid):
