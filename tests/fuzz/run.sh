@@ -18,9 +18,9 @@ mapfile -t names < <(cut -f1 "$build_dir/tests/fuzz/seeds.tsv")
 cmake --build "$build_dir" -j "$(nproc)" --target "${names[@]/#/fuzz_}" >/dev/null
 echo "fuzz: clang build took $((SECONDS - started)) s"
 
-failed=()
-printf '%-28s %10s %8s %6s %7s\n' target runs exec/s cov corpus
-for name in "${names[@]}"; do
+# One fuzzer per core at a time (each is single-threaded), every target its full SECONDS.
+fuzz_one() {
+  local name=$1 seeds work artifacts log
   read -r -a seeds < <(awk -F'\t' -v name="$name" '$1 == name { print $2 }' \
     "$build_dir/tests/fuzz/seeds.tsv")
   work="$build_dir/corpus/$name"
@@ -29,10 +29,24 @@ for name in "${names[@]}"; do
   log="$build_dir/$name.log"
   # The first directory collects what the fuzzer finds; the seeds are only read. Inputs of up to
   # 64 KiB (the fixtures are smaller); 2 s or 2 GiB for one input is a hang or a leak.
-  if ! ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  local status=0
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     "$build_dir/tests/fuzz/fuzz_$name" -max_total_time="$seconds" -max_len=65536 -timeout=2 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
-    "$work" "${seeds[@]}" >"$log" 2>&1; then
+    "$work" "${seeds[@]}" >"$log" 2>&1 || status=$?
+  echo "$status" >"$build_dir/$name.status"
+}
+for name in "${names[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do wait -n || true; done
+  fuzz_one "$name" &
+done
+wait
+
+failed=()
+printf '%-28s %10s %8s %6s %7s\n' target runs exec/s cov corpus
+for name in "${names[@]}"; do
+  log="$build_dir/$name.log"
+  if [ "$(cat "$build_dir/$name.status")" != 0 ]; then
     failed+=("$name")
     echo "fuzz: $name FAILED, its log:"
     grep -v '^#[0-9]' "$log" | tail -60
