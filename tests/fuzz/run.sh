@@ -53,8 +53,8 @@ for name in "${names[@]}"; do
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-  corpus=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
+  corpus=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
   printf '%-28s %10s %8s %6s %7s\n' "$name" "${runs:-?}" "${speed:-?}" "${cov:-?}" "${corpus:-?}"
 done
 echo "fuzz: ${#names[@]} targets, $seconds s each, $((SECONDS - started)) s in all"
