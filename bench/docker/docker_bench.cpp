@@ -11,10 +11,12 @@
 //   cmake --build build/release --target bench_docker && build/release/bench/bench_docker
 //   [containers] [rounds]
 // (defaults 100 containers, 5 rounds; a Debug build times our JSON parsing unoptimised).
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 #include "bench/bench_stats.h"
 #include "tests/support/docker_engine.h"
@@ -55,7 +57,8 @@ double ScrapeOurs(ooe::test::ExporterProcess& exporter, int containers,
     std::cerr << "our scrape failed: status " << response.status << ", " << counted
               << " containers, " << from_source.value_or(-1) << " from " << source << "\n"
               << exporter.Log() << "\n";
-    std::exit(1);
+    // Thrown, not exited: the engines' destructors remove the containers the bench started.
+    throw std::runtime_error("our scrape failed");
   }
   return seconds;
 }
@@ -68,7 +71,7 @@ double TimeCommand(const std::vector<std::string>& argv) {
   const double seconds = Seconds(start);
   if (exit_code != 0) {
     std::cerr << argv[0] << " failed: " << errors << "\n";
-    std::exit(1);
+    throw std::runtime_error(argv[0] + " failed");
   }
   return seconds;
 }
@@ -154,11 +157,20 @@ void Row(const std::string& what, const std::vector<double>& seconds, double our
   std::cout << "\n";
 }
 
+// Every container the bench starts gets series: max_containers is raised past the default 300.
+int g_containers = 100;
+
 ooe::test::ExporterProcess StartExporter(const ContainerEngine& engine,
                                          const std::string& inspect_max_age = "",
                                          bool read_cgroups = true, bool inside = true) {
-  std::vector<std::string> flags = {"--no-collector.redis", "--collector.docker", "--docker.host",
-                                    engine.Host(),          "--log.level",        "debug"};
+  std::vector<std::string> flags = {"--no-collector.redis",
+                                    "--collector.docker",
+                                    "--docker.host",
+                                    engine.Host(),
+                                    "--docker.max-containers",
+                                    std::to_string(std::max(g_containers, 300)),
+                                    "--log.level",
+                                    "debug"};
   if (!inspect_max_age.empty()) {
     flags.insert(flags.end(), {"--docker.inspect-max-age", inspect_max_age});
   }
@@ -306,8 +318,14 @@ void BenchDocker(int containers, int rounds) {
 
 int main(int argc, char** argv) {
   const int containers = argc > 1 ? std::atoi(argv[1]) : 100;
+  g_containers = containers;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 5;
-  if (!BenchPodman(containers, rounds)) return 1;
-  BenchDocker(containers, rounds);
+  try {
+    if (!BenchPodman(containers, rounds)) return 1;
+    BenchDocker(containers, rounds);
+  } catch (const std::exception& error) {
+    std::cerr << "bench_docker: " << error.what() << "\n";
+    return 1;
+  }
   return 0;
 }

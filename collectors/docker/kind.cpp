@@ -113,6 +113,9 @@ const CollectorKind& Kind() {
                "Only containers with this label (key or key=value), e.g. "
                "com.docker.compose.project=onlyoffice"},
               {"docker.name-regex", "name_regex", "Only containers whose name matches"},
+              {"docker.max-containers", "max_containers",
+               "At most this many containers get series; the rest are counted in "
+               "container_engine_containers_skipped (default 300)"},
               {"docker.inspect-max-age", "inspect_max_age",
                "Podman: reuse a container's inspect for at most this long (default 60s; "
                "0 inspects every scrape); limits changed by podman update show within it"},
