@@ -43,8 +43,16 @@ def settle(stack, editor, receiver, scale, what, outlasting=()):
     by its group_interval. Pages named in `outlasting` may still fire: they count events over a
     range that has not passed yet, and group by alertname, apart from the next cause's page."""
     deadline = time.monotonic() + scale(20 * 60)
-    firing = lambda: [p for p in firing_pages(stack)  # noqa: E731
-                      if p["metric"].get("alertname") not in outlasting]
+    last_error = []
+
+    def firing():
+        # A query that fails (Prometheus slow on a loaded machine) is not an answer: asked again.
+        try:
+            return [p for p in firing_pages(stack)
+                    if p["metric"].get("alertname") not in outlasting]
+        except OSError as error:
+            last_error[:] = [f"Prometheus query failed: {error}"]
+            return [{"metric": {"alertname": "(query failed)"}}]
     still_open = lambda: [p for p in receiver.open_pages()  # noqa: E731
                           if p.get("alertname") not in outlasting]
     while time.monotonic() < deadline:
@@ -55,8 +63,11 @@ def settle(stack, editor, receiver, scale, what, outlasting=()):
             time.sleep(min(35, scale(60)))
             return
         time.sleep(scale(5))
-    raise RuntimeError(f"{what}: not back within {scale(20 * 60):.0f} s: "
-                       f"{[p['metric'].get('alertname') for p in firing()]}")
+    # Every condition still unmet, so that one line says why.
+    unmet = [f"firing: {sorted({p['metric'].get('alertname', '') for p in firing()})}",
+             f"open at the pager: {sorted({p.get('alertname', '') for p in still_open()})}",
+             f"editor: {editor.status()}"] + last_error
+    raise RuntimeError(f"{what}: not back within {scale(20 * 60):.0f} s; " + "; ".join(unmet))
 
 
 def run_cause(cause, stack, editor, receiver, scale, outlasting):
@@ -178,14 +189,23 @@ def main():
         print(f"==> the stack is up and quiet after {time.monotonic() - began:.0f} s", flush=True)
         wanted = set(args.causes.split(",")) if args.causes else None
         rows = []
+        aborted = None
         outlasting = set()
         for kind in causes_module.ALL:
             if wanted and kind.name not in wanted:
                 continue
             print(f"==> {kind.name}", flush=True)
-            rows.append(run_cause(kind(stack, scale), stack, editor, receiver, scale, outlasting))
+            try:
+                rows.append(run_cause(kind(stack, scale), stack, editor, receiver, scale,
+                                      outlasting))
+            except Exception as error:  # noqa: BLE001 (any failure of a cause ends the run)
+                # One line under the cause's heading, where a shortened log still shows it; the
+                # causes after it would run on a stack that is not back.
+                print(f"    FAIL {kind.name}: {error}", flush=True)
+                aborted = f"{kind.name}: {error}"
+                break
             outlasting |= set(kind.outlasting)
-        if not wanted or "healthy" in wanted:
+        if not aborted and (not wanted or "healthy" in wanted):
             # Nothing may still fire when the healthy phase starts, outlasting pages included.
             settled = time.monotonic()
             settle(stack, editor, receiver, scale, "before the healthy phase")
@@ -202,6 +222,8 @@ def main():
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
     failed, missed = verdicts(rows, scale, {"postgres_down", "converter_down", "oom_kill"})
+    if aborted:
+        failed.append(aborted + " (the causes after it and the healthy phase did not run)")
     for line in failed:
         print("FAIL " + line)
     for line in missed:

@@ -52,5 +52,19 @@ class Editor:
             return (all(self.last_ok.get(url, 0) > moment for url in self.urls)
                     and not any(f[0] >= moment for f in self.failures))
 
+    def status(self):
+        """Each URL's last 200 and last 5xx, in seconds ago, for a one-line report."""
+        now = time.monotonic()
+        with self.lock:
+            parts = []
+            for url in self.urls:
+                ok = self.last_ok.get(url)
+                failed = [f for f in self.failures if f[1] == url]
+                parts.append(f"{url.split('/', 3)[-1]}: last 200 "
+                             f"{'never' if ok is None else f'{now - ok:.0f} s ago'}"
+                             + (f", last {failed[-1][2]} {now - failed[-1][0]:.0f} s ago"
+                                if failed else ""))
+        return ", ".join(parts)
+
     def close(self):
         self.stopping.set()

@@ -91,9 +91,14 @@ class Stack:
                 except ProcessLookupError:
                     pass
 
-    def podman(self, *arguments, check=True):
-        done = subprocess.run(self.env["PODMAN"].split() + list(arguments), check=False,
-                              capture_output=True, text=True, cwd=str(self.state))
+    def podman(self, *arguments, check=True, timeout=120):
+        try:
+            done = subprocess.run(self.env["PODMAN"].split() + list(arguments), check=False,
+                                  capture_output=True, text=True, cwd=str(self.state),
+                                  timeout=timeout)
+        except subprocess.TimeoutExpired as expired:
+            raise RuntimeError(f"podman {' '.join(arguments)}: no answer in {timeout} s") \
+                from expired
         if check and done.returncode != 0:
             raise RuntimeError(f"podman {' '.join(arguments)}: exit {done.returncode}: "
                                f"{done.stderr.strip()[-500:]}")
