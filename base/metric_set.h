@@ -39,12 +39,13 @@ class MetricSet {
     Gauge(name, help, 1.0, labels);
   }
 
-  // Gauge, counter and untyped samples of `name` added from here on are kept as lines of the
-  // exposition text rather than as prometheus-cpp's ClientMetric (136 bytes and 64 a label,
-  // against some 80 bytes a line): for series in the thousands, such as a broker's queues, so
-  // that memory grows with the text alone. They are written the same; code that reads samples
-  // out of the families (rather than their text) does not see them one by one.
-  void KeepAsText(std::string_view name);
+  // Gauge, counter and untyped samples added from here on are kept as lines of the exposition
+  // text rather than as prometheus-cpp's ClientMetric (136 bytes and 64 a label, against some 80
+  // bytes a line), except those of the families named in `structured`: a collection of
+  // thousands of series (a broker's queues, a thousand containers) then takes memory as its
+  // text alone. They are written the same; code that reads samples out of the families (rather
+  // than their text) sees only the structured ones one by one.
+  void KeepAsTextExcept(std::set<std::string, std::less<>> structured);
 
   // Moves every family of `other` into this set, merging families of the same name.
   void Merge(std::vector<prometheus::MetricFamily>&& other);
@@ -62,7 +63,8 @@ class MetricSet {
                  double value, const Labels& labels);
 
   Labels common_labels_;
-  std::set<std::string, std::less<>> text_families_;
+  bool as_text_ = false;
+  std::set<std::string, std::less<>> structured_families_;
   std::vector<prometheus::MetricFamily> families_;
   std::map<std::string, size_t, std::less<>> index_by_name_;
 };

@@ -1,6 +1,7 @@
 #include "collectors/collector.h"
 
 #include <algorithm>
+#include <set>
 
 namespace ooe {
 namespace {
@@ -43,6 +44,10 @@ void AddMissingVerdicts(const Collector& collector, const std::string& target,
 CollectResult TargetCollector::Collect(const ScrapeContext& context) const {
   CollectResult result;
   MetricSet metrics({{"target", target}});
+  // Every series as text but the verdicts, which are looked up below.
+  std::set<std::string, std::less<>> verdict_names;
+  for (const auto& verdict : collector->Verdicts()) verdict_names.insert(verdict.name);
+  metrics.KeepAsTextExcept(std::move(verdict_names));
   try {
     result.errors = collector->Collect(context, metrics);
     result.families = metrics.Take();

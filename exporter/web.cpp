@@ -2,6 +2,7 @@
 
 #include <CivetServer.h>
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
@@ -99,8 +100,11 @@ class MetricsEndpoint final : public Endpoint {
     const auto deadline =
         ScrapeDeadline(mg_get_header(connection, "X-Prometheus-Scrape-Timeout-Seconds"),
                        options_.timeout_offset, options_.scrape_timeout, Clock::now());
-    const auto body = scraper_.Scrape(deadline);
-    Write(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body);
+    {
+      const auto body = scraper_.Scrape(deadline);
+      Write(connection, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", body);
+    }
+    malloc_trim(0);
   }
 
   Scraper& scraper_;

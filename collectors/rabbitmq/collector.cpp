@@ -83,9 +83,6 @@ void AddQueue(const QueueSample& queue, MetricSet& metrics) {
 
 void AddQueues(const std::vector<QueueSample>& queues, const QueueFilter& filter,
                MetricSet& metrics) {
-  // Thousands of queues: their series as text, so memory grows with the exposition alone.
-  for (const auto& mapping : kQueueMetrics) metrics.KeepAsText(mapping.name);
-  metrics.KeepAsText("rabbitmq_queue_state");
   std::map<std::string, double> server_named_per_vhost;
   size_t exported = 0;
   size_t skipped = 0;

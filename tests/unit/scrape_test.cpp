@@ -86,6 +86,9 @@ TEST_CASE("scrape: a collector that never returns gives success 0 and its verdic
   CHECK(FindValue(samples, "fake_value", {{"target", "stuck-target"}}) == std::nullopt);
   CHECK(FindValue(samples, "fake_up", {{"target", "fine-target"}}) == 1);
   CHECK(FindValue(samples, "fake_value", {{"target", "fine-target"}}) == 42);
+  // A verdict the collector gave is there once, not again at 0 (the other series are kept as
+  // text, the verdicts are looked up).
+  CHECK(test::CountSamples(samples, "fake_up") == 2);
 
   // Still stuck at the next scrape: not started twice, and its verdict is there again at 0.
   const auto again = test::ParseExposition(scraper.Scrape(Clock::now() + milliseconds(200)));
