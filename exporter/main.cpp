@@ -27,8 +27,8 @@ int main(int argc, char** argv) {
   mallopt(M_ARENA_MAX, 2);
   // A scrape of a thousand containers builds strings of megabytes and frees them. glibc's
   // default raises its mmap threshold to the largest block freed, so from the second scrape on
-  // those come from the heap and stay resident between scrapes (110 MiB RssAnon at 1,000
-  // containers, against 70 with the thresholds fixed): fixed, they are mapped and unmapped.
+  // those come from the heap and stay resident between scrapes (107 MiB RssAnon at 1,000
+  // containers, against 69 with the thresholds fixed): fixed, they are mapped and unmapped.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   mallopt(M_TRIM_THRESHOLD, 128 * 1024);
   // Block the stop signals before any thread starts, so only sigwait() below receives them.
