@@ -99,7 +99,13 @@ TEST_CASE("docker: a container killed for memory exits 137, and Docker says OOMK
   CHECK(FindValue(scrape.samples, "container_last_exit_code", oom) == 137);
   CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes", oom) == 16 << 20);
   REQUIRE(FindValue(scrape.samples, "container_oom_killed", oom));
-  if (kind == Kind::kDocker) CHECK(FindValue(scrape.samples, "container_oom_killed", oom) == 1);
+  // Docker 20.10 sets OOMKilled only when containerd's OOM event reaches it before the exit
+  // event, and the shim sends the two from different goroutines: on a loaded machine it said
+  // false (one run in CI's way here). The flag is exported as the engine has it (the OOM kill
+  // itself is counted from the kernel by container_oom_events_total, oom_events_test.cpp).
+  const auto engine_says = engine.Cli({"inspect", "--format", "{{.State.OOMKilled}}", "oom"});
+  CHECK(FindValue(scrape.samples, "container_oom_killed", oom) ==
+        (engine_says == "true" ? 1.0 : 0.0));
 }
 
 TEST_CASE("docker: health checks are visible as a status state set") {
