@@ -89,9 +89,19 @@ TEST_CASE("docker: a container killed for memory exits 137, and Docker says OOMK
   const Kind kind = GENERATE(Kind::kDocker, Kind::kPodman);
   auto& engine = Engine(kind);
   INFO(engine.Name());
-  engine.Run("oom", {"--memory", "16m", "--memory-swap", "16m"},
-             {"sh", "-c", "head -c 200m /dev/zero | tail"});
-  REQUIRE(WaitFor(engine, "oom", "{{.State.Status}}", "exited"));
+  // Docker 20.10 sets OOMKilled only when containerd's OOM event reaches it before the exit
+  // event, and the shim sends the two from different goroutines: on a loaded machine it lost
+  // that race once in CI's way here. So up to three containers on Docker, until it says true.
+  std::string engine_says;
+  for (int attempt = 0; attempt < (kind == Kind::kDocker ? 3 : 1) && engine_says != "true";
+       ++attempt) {
+    if (attempt > 0) engine.Cli({"rm", "-f", "oom"});
+    engine.Run("oom", {"--memory", "16m", "--memory-swap", "16m"},
+               {"sh", "-c", "head -c 200m /dev/zero | tail"});
+    REQUIRE(WaitFor(engine, "oom", "{{.State.Status}}", "exited"));
+    engine_says = engine.Cli({"inspect", "--format", "{{.State.OOMKilled}}", "oom"});
+  }
+  if (kind == Kind::kDocker) REQUIRE(engine_says == "true");
   auto collector = MakeCollector("host: " + engine.Host());
   const auto scrape = CollectOnce(collector);
   REQUIRE(scrape.result.ErrorLine().empty());
@@ -99,11 +109,7 @@ TEST_CASE("docker: a container killed for memory exits 137, and Docker says OOMK
   CHECK(FindValue(scrape.samples, "container_last_exit_code", oom) == 137);
   CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes", oom) == 16 << 20);
   REQUIRE(FindValue(scrape.samples, "container_oom_killed", oom));
-  // Docker 20.10 sets OOMKilled only when containerd's OOM event reaches it before the exit
-  // event, and the shim sends the two from different goroutines: on a loaded machine it said
-  // false (one run in CI's way here). The flag is exported as the engine has it (the OOM kill
-  // itself is counted from the kernel by container_oom_events_total, oom_events_test.cpp).
-  const auto engine_says = engine.Cli({"inspect", "--format", "{{.State.OOMKilled}}", "oom"});
+  // As the engine has it: on Docker true (required above), on Podman what its inspect says.
   CHECK(FindValue(scrape.samples, "container_oom_killed", oom) ==
         (engine_says == "true" ? 1.0 : 0.0));
 }
