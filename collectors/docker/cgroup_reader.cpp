@@ -46,6 +46,36 @@ CgroupReader::CgroupReader(CgroupOptions options)
                         : options_.cgroup_root + "/unified") {}
 
 std::optional<CgroupReader::Location> CgroupReader::Locate(const std::string& id, long long pid,
+                                                           std::string& why, bool fresh) const {
+  if (!fresh) {
+    const std::lock_guard lock(locations_mutex_);
+    if (const auto known = locations_.find(id);
+        known != locations_.end() && known->second.pid == pid) {
+      return known->second.location;
+    }
+  }
+  auto location = LookUp(id, pid, why);
+  const std::lock_guard lock(locations_mutex_);
+  if (location) {
+    locations_[id] = {pid, *location};
+  } else {
+    locations_.erase(id);
+  }
+  return location;
+}
+
+void CgroupReader::KeepLocations(const std::vector<std::pair<std::string, long long>>& in_use) {
+  std::map<std::string, KnownLocation, std::less<>> kept;
+  const std::lock_guard lock(locations_mutex_);
+  for (const auto& [id, pid] : in_use) {
+    if (auto known = locations_.extract(id); known && known.mapped().pid == pid) {
+      kept.insert(std::move(known));
+    }
+  }
+  locations_ = std::move(kept);
+}
+
+std::optional<CgroupReader::Location> CgroupReader::LookUp(const std::string& id, long long pid,
                                                            std::string& why) const {
   if (pid <= 0) {
     why = "the engine gives no process id";
@@ -98,20 +128,30 @@ std::optional<CgroupReader::Location> CgroupReader::Locate(const std::string& id
 
 std::optional<ContainerStats> CgroupReader::Read(const std::string& id, long long pid,
                                                  std::string& why) const {
-  const auto location = Locate(id, pid, why);
-  if (!location) return std::nullopt;
+  // A kept location whose files cannot be read (the container stopped, its cgroup removed) is
+  // looked up again, so `why` says what /proc says now.
+  for (const bool fresh : {false, true}) {
+    const auto location = Locate(id, pid, why, fresh);
+    if (!location) return std::nullopt;
+    if (auto stats = ReadAt(*location, id, why)) return stats;
+  }
+  return std::nullopt;
+}
+
+std::optional<ContainerStats> CgroupReader::ReadAt(const Location& location, const std::string& id,
+                                                   std::string& why) const {
   CgroupFiles files;
   std::optional<Parsed<ContainerStats>> parsed;
-  if (!location->v2) {
+  if (!location.v2) {
     auto directory_of = [&](const std::string& file) -> std::optional<std::string> {
-      const auto found = location->directories.find(file.substr(0, file.find('.')));
-      if (found == location->directories.end()) return std::nullopt;
+      const auto found = location.directories.find(file.substr(0, file.find('.')));
+      if (found == location.directories.end()) return std::nullopt;
       return found->second;
     };
     if (!ReadFiles(kCgroupV1Files, directory_of, files, why)) return std::nullopt;
     parsed = ParseCgroupV1(files, user_hz_);
   } else {
-    const std::string& directory = location->directories.begin()->second;
+    const std::string& directory = location.directories.begin()->second;
     if (!ReadFiles(
             kCgroupV2Files, [&](const std::string&) { return std::optional(directory); }, files,
             why)) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,9 @@ class CgroupReader {
   static std::optional<std::vector<long long>> ReadProcessList(const std::string& path,
                                                                std::string& why);
 
+  // Forgets where the cgroups of containers not in `in_use` (id, pid) are.
+  void KeepLocations(const std::vector<std::pair<std::string, long long>>& in_use);
+
   const CgroupOptions& Options() const { return options_; }
 
  private:
@@ -48,13 +52,28 @@ class CgroupReader {
     bool v2 = false;
     std::map<std::string, std::string, std::less<>> directories;
   };
-  std::optional<Location> Locate(const std::string& id, long long pid, std::string& why) const;
+  // Where the cgroups of container `id` are, through `pid`: kept from an earlier call for the
+  // same process unless `fresh` (a process stays in its container's cgroups for its life, so
+  // /proc/PID/cgroup and the directories are looked up once, not every scrape).
+  std::optional<Location> Locate(const std::string& id, long long pid, std::string& why,
+                                 bool fresh = false) const;
+  std::optional<ContainerStats> ReadAt(const Location& location, const std::string& id,
+                                       std::string& why) const;
+  std::optional<Location> LookUp(const std::string& id, long long pid, std::string& why) const;
 
   CgroupOptions options_;
   double user_hz_;
   // Where the unified (v2) hierarchy is mounted: cgroup_root itself on a v2-only host, its
   // unified/ on a hybrid one; fixed for the host, so looked up once.
   std::string unified_root_;
+  struct KnownLocation {
+    long long pid = 0;
+    Location location;
+  };
+  // By container id. The early reads' thread and the scrape's use it in turn, never at once,
+  // yet it is guarded.
+  mutable std::mutex locations_mutex_;
+  mutable std::map<std::string, KnownLocation, std::less<>> locations_;
 };
 
 }  // namespace ooe::docker

@@ -1,6 +1,7 @@
 #include "collectors/docker/process_reader.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <set>
@@ -10,9 +11,25 @@
 namespace ooe::docker {
 namespace {
 
-// Entries of /proc/PID/fd, or nullopt when it cannot be listed (another user's without the
+// Since Linux 6.2 a stat of /proc/PID/fd gives its number of entries as the size, one call
+// instead of listing them (open, fstat, two getdents, close); older kernels say 0 there, which our
+// own /proc/self/fd (never empty) shows.
+bool KernelCountsDescriptors() {
+  static const bool counts = [] {
+    struct stat status {};
+    return ::stat("/proc/self/fd", &status) == 0 && status.st_size > 0;
+  }();
+  return counts;
+}
+
+// Entries of /proc/PID/fd, or nullopt when they cannot be counted (another user's without the
 // privilege to, or the process ended).
 std::optional<double> CountDescriptors(const std::string& directory) {
+  if (KernelCountsDescriptors()) {
+    struct stat status {};
+    if (::stat(directory.c_str(), &status) != 0) return std::nullopt;
+    return static_cast<double>(status.st_size);
+  }
   DIR* listing = ::opendir(directory.c_str());
   if (listing == nullptr) return std::nullopt;
   double count = 0;
@@ -96,6 +113,15 @@ void ProcessReader::Read(Snapshot& snapshot, std::future<EarlyProcessReads>& ear
     previous_.push_back({reading.summary.id, *pid, processes->process_list});
   }
   std::erase_if(tallies_, [&](const auto& entry) { return !read.contains(entry.first); });
+  std::vector<std::pair<std::string, long long>> in_use;
+  in_use.reserve(previous_.size());
+  for (const auto& container : previous_) in_use.emplace_back(container.id, container.pid);
+  cgroups_.KeepLocations(in_use);
+  // Ended processes' limits go once they would be read again anyway.
+  const auto now = Clock::now();
+  const std::lock_guard lock(limits_mutex_);
+  std::erase_if(limits_,
+                [&](const auto& entry) { return now - entry.second.read_at >= kLimitMaxAge; });
 }
 
 std::optional<ProcessReading> ProcessReader::ReadProcesses(const std::string& id, long long pid,
@@ -146,13 +172,32 @@ std::optional<ProcessReading> ProcessReader::ReadProcesses(const std::string& id
   if (main) limited.insert(*main);
   for (const size_t index : limited) {
     auto& sample = reading.samples[index];
-    if (!ReadKernelFile(cgroups_.Options().proc_root + "/" + std::to_string(sample.pid) + "/limits",
-                        body, why)) {
-      continue;
-    }
-    if (const auto limit = ParseOpenFilesSoftLimit(body)) sample.open_files_limit = *limit;
+    sample.open_files_limit = OpenFilesLimit(sample.pid, sample.stat.start_ticks);
   }
   return reading;
+}
+
+std::optional<double> ProcessReader::OpenFilesLimit(long long pid, double start_ticks) const {
+  const auto now = Clock::now();
+  {
+    const std::lock_guard lock(limits_mutex_);
+    const auto known = limits_.find(pid);
+    if (known != limits_.end() && known->second.start_ticks == start_ticks &&
+        now - known->second.read_at < kLimitMaxAge) {
+      return known->second.limit;
+    }
+  }
+  std::string body;
+  std::string why;
+  if (!ReadKernelFile(cgroups_.Options().proc_root + "/" + std::to_string(pid) + "/limits", body,
+                      why)) {
+    return std::nullopt;
+  }
+  const auto limit = ParseOpenFilesSoftLimit(body);
+  if (!limit) return std::nullopt;
+  const std::lock_guard lock(limits_mutex_);
+  limits_[pid] = {start_ticks, *limit.value, now};
+  return *limit.value;
 }
 
 }  // namespace ooe::docker

@@ -7,11 +7,13 @@
 
 #include <future>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "base/deadline.h"
 #include "collectors/docker/cgroup_reader.h"
 #include "collectors/docker/process_parser.h"
 #include "collectors/docker/snapshot.h"
@@ -34,6 +36,9 @@ class ProcessReader {
   // A fork bomb must not make a scrape read /proc for ever: past `kMaxProcessesRead` a
   // container's processes are counted but not read.
   static constexpr size_t kMaxProcessesRead = 2000;
+  // A process's open-files limit is set when it starts and seldom changed after (prlimit), so
+  // /proc/PID/limits, the costliest file read here, is read again only after this long.
+  static constexpr auto kLimitMaxAge = std::chrono::seconds(60);
 
   ProcessReader(CgroupOptions options, size_t max_programs);
 
@@ -51,6 +56,16 @@ class ProcessReader {
   std::optional<ProcessReading> ReadProcesses(const std::string& id, long long pid,
                                               const std::string& process_list) const;
 
+  // The soft open-files limit of `pid` started at `start_ticks`: read again when not known for
+  // that process or older than kLimitMaxAge; nullopt when it cannot be read.
+  std::optional<double> OpenFilesLimit(long long pid, double start_ticks) const;
+
+  struct KnownLimit {
+    double start_ticks = 0;  // a reused PID is another process
+    double limit = 0;
+    Clock::time_point read_at;
+  };
+
   struct Previous {
     std::string id;
     long long pid = 0;
@@ -63,6 +78,9 @@ class ProcessReader {
   bool clock_known_ = false;
   std::map<std::string, ProcessTally, std::less<>> tallies_;  // by container id
   std::vector<Previous> previous_;                            // the containers read last scrape
+  // By pid; written by the early reads' thread and this one, never at once, yet guarded.
+  mutable std::mutex limits_mutex_;
+  mutable std::map<long long, KnownLimit> limits_;
 };
 
 }  // namespace ooe::docker

@@ -56,6 +56,7 @@ std::vector<size_t> UsageReader::ReadCgroups(Snapshot& snapshot,
     if (failures++ == 0) first_why = std::move(why);
     without_usage.push_back(i);
   }
+  if (reader_) reader_->KeepLocations(processes_);
   if (reader_ && (!failures_ || (failures > 0) != (*failures_ > 0))) {
     LogSourceChange(failures, first_why);
   }

@@ -4,7 +4,9 @@
 // /proc and the privilege to follow another user's root link (root or CAP_SYS_PTRACE).
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include "collectors/docker/snapshot.h"
 
@@ -17,10 +19,13 @@ class VolumeReader {
   // Fills `volumes` of every running container with an inspect and a known process. Mounts that
   // are not directories (a bound file, the engine's socket), read-only file systems and those
   // that cannot be read (the process ended, no privilege) are left out.
-  void Read(Snapshot& snapshot) const;
+  void Read(Snapshot& snapshot);
 
  private:
   std::string proc_root_;
+  // Whether each mount of a process is a directory, as last seen: what is mounted where stays
+  // for the process's life, so only its space is asked for again (one path walk, not two).
+  std::map<std::pair<long long, std::string>, bool> is_directory_;  // by pid, destination
 };
 
 }  // namespace ooe::docker
