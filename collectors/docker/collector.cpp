@@ -20,7 +20,7 @@ DockerCollector::DockerCollector(DockerSettings settings, const TargetOptions& o
                                                settings_.endpoint, options.tls,
                                                options.max_body_bytes, options.timeout)),
       usage_(settings_.cgroups, settings_.endpoint.host),
-      compatible_(api_, usage_, settings_.selection),
+      compatible_(api_, usage_, settings_.selection, settings_.inspect_max_age),
       libpod_(api_, usage_, settings_.selection, settings_.inspect_max_age) {
   if (settings_.cgroups && settings_.max_programs > 0) {
     processes_ = std::make_unique<ProcessReader>(*settings_.cgroups, settings_.max_programs);

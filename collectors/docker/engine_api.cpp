@@ -199,7 +199,7 @@ std::optional<Error> EngineApi::Negotiate(Clock::time_point deadline) {
 
 bool EngineApi::InfoDue() const {
   constexpr auto kInfoLifetime = std::chrono::minutes(5);
-  return !info_ || Clock::now() - info_read_at_ > kInfoLifetime;
+  return !info_ || info_expired_ || Clock::now() - info_read_at_ > kInfoLifetime;
 }
 
 void EngineApi::TakeInfo(const Reply& reply) {
@@ -208,6 +208,13 @@ void EngineApi::TakeInfo(const Reply& reply) {
   if (auto info = ParseEngineInfo(*reply.body)) {
     info_ = *info.value;
     info_read_at_ = Clock::now();
+    info_expired_ = false;
+    if (info_->system_time) {
+      const double now =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      clock_offset_ = *info_->system_time - now;
+    }
   }
 }
 

@@ -95,6 +95,11 @@ class EngineApi {
   std::string InfoPath() const { return prefix_ + "/info"; }
   void TakeInfo(const Reply& reply);
   const std::optional<EngineInfo>& Info() const { return info_; }
+  // The engine's clock minus ours in seconds, from the last /info's SystemTime (nullopt without
+  // one). The reply is older than the moment it is taken, so this errs towards an engine behind.
+  std::optional<double> ClockOffset() const { return clock_offset_; }
+  // /info is read again in the next scrape (the engine's clock may have moved).
+  void ExpireInfo() { info_expired_ = true; }
 
   const std::string& Host() const { return endpoint_.host; }
 
@@ -105,6 +110,8 @@ class EngineApi {
   std::string prefix_;
   std::optional<EngineInfo> info_;
   Clock::time_point info_read_at_;
+  std::optional<double> clock_offset_;
+  bool info_expired_ = false;
 };
 
 }  // namespace ooe::docker

@@ -23,8 +23,12 @@ bool InspectMatchesList(const ContainerInspect& inspect, const ContainerSummary&
          WholeNumber(inspect.exit_code) == summary.exit_code && inspect.pid == summary.pid;
 }
 
-InspectCache::InspectCache(std::chrono::milliseconds max_age, unsigned seed)
-    : max_age_(max_age), random_(seed) {}
+bool InspectMatchesDockerList(const ContainerInspect& inspect, const ContainerSummary& summary) {
+  return inspect.status == summary.state;
+}
+
+InspectCache::InspectCache(std::chrono::milliseconds max_age, unsigned seed, Matcher matches)
+    : max_age_(max_age), matches_(matches), random_(seed) {}
 
 std::vector<std::string> InspectCache::Due(Clock::time_point now) const {
   std::vector<std::string> due;
@@ -40,7 +44,7 @@ const ContainerInspect* InspectCache::Find(const ContainerSummary& summary,
   if (found == entries_.end()) return nullptr;
   const Entry& entry = found->second;
   if (now >= entry.refresh_at || !entry.inspect.health_status.empty()) return nullptr;
-  if (!InspectMatchesList(entry.inspect, summary)) return nullptr;
+  if (!matches_(entry.inspect, summary)) return nullptr;
   return &entry.inspect;
 }
 

@@ -8,6 +8,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "collectors/collector.h"
@@ -20,10 +21,18 @@ namespace ooe::docker {
 // policy or by hand), an exit, a kill and a health change all change one of them.
 bool InspectMatchesList(const ContainerInspect& inspect, const ContainerSummary& summary);
 
+// The same for Docker's list, which has only the state ("running", "exited" ...): what changes
+// without it (a restart by policy, `docker update`) is told by the engine's events instead.
+bool InspectMatchesDockerList(const ContainerInspect& inspect, const ContainerSummary& summary);
+
 class InspectCache {
  public:
+  using Matcher = bool (*)(const ContainerInspect&, const ContainerSummary&);
+
   // `max_age`: no kept inspect is used once it is older (0: every scrape inspects everything).
-  explicit InspectCache(std::chrono::milliseconds max_age, unsigned seed = std::random_device{}());
+  // `matches`: whether a kept inspect shows the state a list entry shows.
+  explicit InspectCache(std::chrono::milliseconds max_age, unsigned seed = std::random_device{}(),
+                        Matcher matches = InspectMatchesList);
 
   // Ids to inspect again in this scrape whatever the list says: older than the maximum age, or
   // with a health check (FailingStreak grows while the status stays the same, and is only in
@@ -50,7 +59,10 @@ class InspectCache {
 
   // Forgets every id not in `listed` (removed containers, or no longer selected).
   void Retain(const std::set<std::string>& listed);
-  void Forget(const std::string& id) { entries_.erase(id); }
+  void Forget(std::string_view id) {
+    if (const auto found = entries_.find(id); found != entries_.end()) entries_.erase(found);
+  }
+  void Clear() { entries_.clear(); }
 
   size_t Size() const { return entries_.size(); }
   std::chrono::milliseconds MaxAge() const { return max_age_; }
@@ -63,6 +75,7 @@ class InspectCache {
   };
 
   std::chrono::milliseconds max_age_;
+  Matcher matches_;
   std::map<std::string, Entry, std::less<>> entries_;
   std::minstd_rand random_;
 };

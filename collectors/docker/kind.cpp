@@ -117,8 +117,9 @@ const CollectorKind& Kind() {
                "At most this many containers get series; the rest are counted in "
                "container_engine_containers_skipped (default 300)"},
               {"docker.inspect-max-age", "inspect_max_age",
-               "Podman: reuse a container's inspect for at most this long (default 60s; "
-               "0 inspects every scrape); limits changed by podman update show within it"},
+               "Reuse a container's inspect for at most this long while the list (and on "
+               "Docker its events) show no change (default 60s; 0 inspects every scrape); "
+               "limits changed by podman update show within it"},
               {"docker.read-cgroups", "read_cgroups",
                "Read running containers' usage from their cgroup files, as cAdvisor does "
                "(default true for a unix:// socket; needs the engine host's /proc and "

@@ -136,6 +136,8 @@ Parsed<EngineInfo> ParseEngineInfo(std::string_view body) {
   EngineInfo info;
   info.cpus = JsonNumber(*document, "NCPU");
   info.memory_bytes = JsonNumber(*document, "MemTotal");
+  if (const auto time = JsonString(*document, "SystemTime"))
+    info.system_time = ParseTimestamp(*time);
   return Success(info);
 }
 
@@ -256,6 +258,34 @@ Parsed<ContainerInspect> ParseInspect(std::string_view body) {
   inspect.network_mode = StringOr(host_config, "NetworkMode");
   ReadMounts(root, host_config, inspect.mounts);
   return Success(std::move(inspect));
+}
+
+Parsed<EngineEvents> ParseEvents(std::string_view body) {
+  EngineEvents events;
+  size_t line_start = 0;
+  while (line_start < body.size()) {
+    const size_t line_end = std::min(body.find('\n', line_start), body.size());
+    const std::string_view line = body.substr(line_start, line_end - line_start);
+    line_start = line_end + 1;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    const json event = json::parse(line.begin(), line.end(), nullptr, false);
+    if (!event.is_object()) {
+      return Parsed<EngineEvents>::Failure("event " + std::to_string(events.count + 1) +
+                                           " is not a JSON object (" + std::to_string(line.size()) +
+                                           " bytes)");
+    }
+    ++events.count;
+    const std::string type = StringOr(event, "Type");
+    const json& actor = MemberOrNull(event, "Actor");
+    std::string id;
+    if (type == "container") {
+      id = StringOr(actor, "ID");
+    } else if (type == "network") {
+      id = StringOr(MemberOrNull(actor, "Attributes"), "container");
+    }
+    if (!id.empty()) events.containers.insert(std::move(id));
+  }
+  return Success(std::move(events));
 }
 
 std::string ErrorMessage(std::string_view body) {

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,10 +23,11 @@ struct VersionInfo {
 };
 Parsed<VersionInfo> ParseVersion(std::string_view body);
 
-// GET /info: the host facts the CPU-limit ratio needs.
+// GET /info: the host facts the CPU-limit ratio needs, and the engine's clock.
 struct EngineInfo {
   std::optional<double> cpus;          // NCPU
   std::optional<double> memory_bytes;  // MemTotal
+  std::optional<double> system_time;   // SystemTime, unix seconds: its clock, for /events
 };
 Parsed<EngineInfo> ParseEngineInfo(std::string_view body);
 
@@ -85,6 +87,15 @@ struct ContainerInspect {
   static constexpr size_t kMaxMounts = 64;
 };
 Parsed<ContainerInspect> ParseInspect(std::string_view body);
+
+// GET /events?since=S&until=U (U not in the future: the reply ends at once): one JSON object a
+// line. The containers named (Actor.ID of container events, Attributes.container of network
+// ones), and how many events there were in all (Docker keeps only its last 256).
+struct EngineEvents {
+  size_t count = 0;
+  std::set<std::string, std::less<>> containers;
+};
+Parsed<EngineEvents> ParseEvents(std::string_view body);
 
 struct NetworkInterfaceStats {
   std::string interface;

@@ -35,7 +35,8 @@ bool WaitFor(const test::ContainerEngine& engine, const std::string& name,
   return false;
 }
 
-LoggingProxy::LoggingProxy(const test::ContainerEngine& engine, bool refuse_libpod)
+LoggingProxy::LoggingProxy(const test::ContainerEngine& engine, bool refuse_libpod,
+                           bool refuse_events)
     : port_(test::FreePort()) {
   const auto path = [&](const std::string& name) { return (dir_ / name).string(); };
   test::WriteFile(
@@ -47,6 +48,7 @@ LoggingProxy::LoggingProxy(const test::ContainerEngine& engine, bool refuse_libp
           "; scgi_temp_path " + path("scgi") +
           ";\n  server {\n    listen 127.0.0.1:" + std::to_string(port_) + ";\n" +
           (refuse_libpod ? "    location ~ ^/(v[0-9.]+/)?libpod/ { return 403; }\n" : "") +
+          (refuse_events ? "    location ~ ^/(v[0-9.]+/)?events { return 403; }\n" : "") +
           "    location / { proxy_pass http://unix:" + engine.SocketPath() + ":; }\n  }\n}\n");
   nginx_ = std::make_unique<test::Process>(
       std::vector<std::string>{"nginx", "-p", dir_.Path().string(), "-c", path("nginx.conf")},

@@ -39,10 +39,10 @@ bool WaitFor(const test::ContainerEngine& engine, const std::string& name,
 
 // nginx in front of the engine's socket on 127.0.0.1, logging every request; with
 // `refuse_libpod` it plays a docker-socket-proxy that allows only the Docker paths (403 on
-// /vX/libpod/...).
+// /vX/libpod/...), with `refuse_events` one that forbids /events (EVENTS=0).
 class LoggingProxy {
  public:
-  LoggingProxy(const test::ContainerEngine& engine, bool refuse_libpod);
+  LoggingProxy(const test::ContainerEngine& engine, bool refuse_libpod, bool refuse_events = false);
 
   std::string Host() const { return "tcp://127.0.0.1:" + std::to_string(port_); }
   // nginx logs a request after sending its reply, so the last line may lag the client a moment.

@@ -153,19 +153,96 @@ TEST_CASE("docker: on Podman an inspect is read again after its maximum age, and
         std::stod(engine.Cli({"inspect", "-f", "{{.HostConfig.Memory}}", "kept"})));
 }
 
-TEST_CASE("docker: Docker inspects every scrape, so docker update shows at the next one") {
+TEST_CASE(
+    "docker: Docker with inspects kept for an hour still shows docker update, a restart by "
+    "policy and by hand, a stop and a kill at the next scrape") {
   auto& engine = Engine(Kind::kDocker);
-  engine.Run("updated", {"--memory", "32m", "--memory-swap", "64m"}, {"sleep", "1000"});
-  auto collector = MakeCollector("host: " + engine.Host() + "\ninspect_max_age: 1h\n");
+  std::map<std::string, std::string> ids;
+  ids["d-updated"] =
+      engine.Run("d-updated", {"--memory", "32m", "--memory-swap", "64m"}, {"sleep", "1000"});
+  ids["d-restarts"] =
+      engine.Run("d-restarts", {"--restart", "on-failure:1"}, {"sh", "-c", "sleep 8; exit 1"});
+  ids["d-restarted"] = engine.Run("d-restarted", {}, {"sleep", "1000"});
+  ids["d-stops"] =
+      engine.Run("d-stops", {}, {"sh", "-c", "trap 'exit 7' TERM; while true; do sleep 0.1; done"});
+  ids["d-killed"] = engine.Run("d-killed", {}, {"sleep", "1000"});
+  LoggingProxy proxy(engine, /*refuse_libpod=*/false);
+  // Each events window starts a moment before the previous scrape did: let these containers'
+  // start events fall before the window of the second scrape.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // An hour: only the list's state and the engine's events can make it read an inspect again.
+  auto collector = MakeCollector("host: " + proxy.Host() + "\ninspect_max_age: 1h\n");
+  const auto before = CollectOnce(collector);
+  REQUIRE(before.result.ErrorLine().empty());
+  for (const auto& [name, id] : ids) {
+    INFO(name);
+    REQUIRE(FindValue(before.samples, "container_running", {{"name", name}}) == 1);
+  }
+  CHECK(FindValue(before.samples, "container_spec_memory_limit_bytes", {{"name", "d-updated"}}) ==
+        32 << 20);
+  // A scrape with nothing changed reads no inspect again, and asks for the events since.
+  const auto kept = CollectOnce(collector);
+  REQUIRE(kept.result.ErrorLine().empty());
+  auto log = proxy.AccessLog();
+  for (const auto& [name, id] : ids) {
+    INFO(name);
+    CHECK(test::CountOccurrences(log, "/containers/" + id + "/json") == 1);
+  }
+  CHECK(test::CountOccurrences(log, "/events?since=") == 1);
+  CHECK(FindValue(kept.samples, "container_restarts_total", {{"name", "d-restarts"}}) == 0);
+
+  (void)engine.Cli({"update", "--memory", "48m", "--cpus", "0.5", "d-updated"});
+  (void)engine.Cli({"restart", "-t", "0", "d-restarted"});
+  (void)engine.Cli({"stop", "d-stops"});
+  (void)engine.Cli({"kill", "d-killed"});
+  REQUIRE(WaitFor(engine, "d-restarts", "{{.RestartCount}} {{.State.Status}}", "1 running"));
+  // The events window ends a moment before each scrape starts (compatible_source.cpp): what
+  // happens in that moment shows at the scrape after.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto after = CollectOnce(collector);
+  REQUIRE(after.result.ErrorLine().empty());
+  const auto value = [&](const Scrape& scrape, const std::string& metric, const std::string& name) {
+    return FindValue(scrape.samples, metric, {{"name", name}});
+  };
+  CHECK(value(after, "container_spec_memory_limit_bytes", "d-updated") == 48 << 20);
+  CHECK(value(after, "container_spec_cpu_limit_cores", "d-updated") == 0.5);
+  CHECK(value(after, "container_restarts_total", "d-restarts") == 1);
+  CHECK(value(after, "container_running", "d-restarts") == 1);
+  CHECK(value(after, "container_start_time_seconds", "d-restarts").value() >
+        value(before, "container_start_time_seconds", "d-restarts").value());
+  CHECK(value(after, "container_running", "d-restarted") == 1);
+  CHECK(value(after, "container_start_time_seconds", "d-restarted").value() >
+        value(before, "container_start_time_seconds", "d-restarted").value());
+  // Read through the new main process: its usage, not a gap.
+  CHECK(value(after, "container_memory_usage_bytes", "d-restarted"));
+  CHECK(FindValue(after.samples, "container_state", {{"name", "d-stops"}, {"state", "exited"}}) ==
+        1);
+  CHECK(value(after, "container_last_exit_code", "d-stops") == 7);
+  CHECK(value(after, "container_last_exit_code", "d-killed") == 137);
+  CHECK(value(after, "container_running", "d-killed") == 0);
+}
+
+TEST_CASE(
+    "docker: where a proxy forbids the engine's events, Docker inspects every scrape, so docker "
+    "update still shows at the next one") {
+  auto& engine = Engine(Kind::kDocker);
+  const std::string id =
+      engine.Run("updated", {"--memory", "32m", "--memory-swap", "64m"}, {"sleep", "1000"});
+  LoggingProxy proxy(engine, /*refuse_libpod=*/false, /*refuse_events=*/true);
+  auto collector = MakeCollector("host: " + proxy.Host() + "\ninspect_max_age: 1h\n");
   const std::map<std::string, std::string> updated = {{"name", "updated"}};
   auto scrape = CollectOnce(collector);
   REQUIRE(scrape.result.ErrorLine().empty());
   CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes", updated) == 32 << 20);
   (void)engine.Cli({"update", "--memory", "48m", "--cpus", "0.5", "updated"});
   scrape = CollectOnce(collector);
+  // The refusal is not the scrape's error: the inspects say it all.
   REQUIRE(scrape.result.ErrorLine().empty());
   CHECK(FindValue(scrape.samples, "container_spec_memory_limit_bytes", updated) == 48 << 20);
   CHECK(FindValue(scrape.samples, "container_spec_cpu_limit_cores", updated) == 0.5);
+  const auto log = proxy.AccessLog();
+  CHECK(test::CountOccurrences(log, "/containers/" + id + "/json") == 2);
+  CHECK(test::CountOccurrences(log, "/events?since=") == 1);
 }
 
 TEST_CASE("docker: every stats request is in flight at once, so 20 containers take about 1 s") {
