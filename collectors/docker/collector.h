@@ -26,8 +26,9 @@ struct DockerSettings {
   Endpoint endpoint;
   Selection selection;
   std::vector<std::string> label_allowlist;
-  // Podman: the longest an inspect reply is reused for (limits changed by `podman update` show
-  // within it); 0 inspects every container every scrape. Docker inspects every scrape anyway.
+  // The longest an inspect reply is reused for (limits changed by `podman update` show
+  // within it); 0 inspects every container every scrape. On Docker, also while no engine event
+  // names the container (compatible_source.h).
   std::chrono::milliseconds inspect_max_age = std::chrono::seconds(60);
   // Set: running containers' usage is read from their cgroup files (the engine's stats only for
   // those whose files cannot be read); unset: from the engine's stats.

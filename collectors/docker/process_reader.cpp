@@ -15,11 +15,11 @@ namespace {
 // instead of listing them (open, fstat, two getdents, close); older kernels say 0 there, which our
 // own /proc/self/fd (never empty) shows.
 bool KernelCountsDescriptors() {
-  static const bool counts = [] {
+  static const bool kCounts = [] {
     struct stat status {};
     return ::stat("/proc/self/fd", &status) == 0 && status.st_size > 0;
   }();
-  return counts;
+  return kCounts;
 }
 
 // Entries of /proc/PID/fd, or nullopt when they cannot be counted (another user's without the
