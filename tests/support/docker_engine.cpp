@@ -192,19 +192,28 @@ std::string ContainerEngine::Run(const std::string& name, const std::vector<std:
 }
 
 void ContainerEngine::RemoveAllContainers() const {
-  const auto ids = Cli({"ps", "-aq"});
-  if (ids.empty()) return;
-  std::vector<std::string> arguments = {"rm", "-f"};
-  if (kind_ == Kind::kPodman) arguments.insert(arguments.end(), {"-t", "0"});
-  size_t start = 0;
-  while (start < ids.size()) {
-    const auto end = ids.find('\n', start);
-    arguments.push_back(
-        ids.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
+  // `arguments` and one line of `listed` each.
+  const auto each = [](std::vector<std::string> arguments, const std::string& listed) {
+    size_t start = 0;
+    while (start < listed.size()) {
+      const auto end = listed.find('\n', start);
+      arguments.push_back(
+          listed.substr(start, end == std::string::npos ? std::string::npos : end - start));
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return arguments;
+  };
+  if (const auto ids = Cli({"ps", "-aq"}); !ids.empty()) {
+    std::vector<std::string> arguments = {"rm", "-f"};
+    if (kind_ == Kind::kPodman) arguments.insert(arguments.end(), {"-t", "0"});
+    Cli(each(arguments, ids));
   }
-  Cli(arguments);
+  // Named volumes too: each holds one of the locks every Podman on the host shares (2,048 in
+  // /dev/shm/libpod_lock), which outlive the engine's directory.
+  if (const auto volumes = Cli({"volume", "ls", "-q"}); !volumes.empty()) {
+    Cli(each({"volume", "rm", "-f"}, volumes));
+  }
 }
 
 }  // namespace ooe::test
