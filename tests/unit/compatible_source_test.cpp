@@ -20,10 +20,10 @@ namespace {
 
 using test::FindValue;
 
-std::string Recorded(const std::string& name) {
+std::string Fixture(const std::string& name) {
   return test::ReadFile(docker_test::kFixtures / name);
 }
-std::string OwnFixture(const std::string& name) {
+std::string RepoFixture(const std::string& name) {
   return test::ReadFile(std::string(OOE_SOURCE_DIR) + "/tests/fixtures/docker/" + name);
 }
 
@@ -47,42 +47,18 @@ std::string ContainerEvent(const std::string& id, const std::string& action) {
 
 // Answers as the Docker Engine 20.10 recorded in the shared fixtures answered; its clock runs
 // `clock_offset` seconds ahead of ours; counts requests.
-class RecordedDocker final : public EngineTransport {
+class RecordedDocker final : public docker_test::RecordedEngine {
  public:
-  RecordedDocker() : list_(nlohmann::json::parse(Recorded("containers-all.json"))) {
+  RecordedDocker() : list_(nlohmann::json::parse(Fixture("containers-all.json"))) {
     for (const auto& container : list_) {
       const std::string name = container["Names"][0].get<std::string>().substr(1);
       const std::string id = container["Id"];
-      inspects_.emplace(id, Recorded("inspect-" + name + ".json"));
-      stats_.emplace(id, Recorded("stats-" + name + ".json"));
+      inspects_.emplace(id, Fixture("inspect-" + name + ".json"));
+      stats_.emplace(id, Fixture("stats-" + name + ".json"));
       ids_.emplace(name, id);
     }
   }
 
-  std::vector<HttpResponse> GetAll(const std::vector<std::string>& paths,
-                                   Clock::time_point) override {
-    std::vector<HttpResponse> responses;
-    for (const auto& path : paths) {
-      requested_.push_back(path);
-      responses.push_back(Answer(path));
-    }
-    return responses;
-  }
-
-  size_t Count(const std::string& part) const {
-    size_t count = 0;
-    for (const auto& path : requested_) count += path.find(part) != std::string::npos ? 1 : 0;
-    return count;
-  }
-  size_t Inspects() const {
-    size_t count = 0;
-    for (const auto& path : requested_) {
-      count += path.ends_with("/json") && path.find("/containers/json") == std::string::npos;
-    }
-    return count;
-  }
-  const std::vector<std::string>& Requested() const { return requested_; }
-  void Forget() { requested_.clear(); }
   const std::string& Id(const std::string& name) { return ids_.at(name); }
   nlohmann::json& List() { return list_; }
   std::map<std::string, std::string>& InspectBodies() { return inspects_; }
@@ -92,15 +68,8 @@ class RecordedDocker final : public EngineTransport {
   long events_status = 200;
 
  private:
-  static HttpResponse Reply(long status, std::string body) {
-    HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-  }
-
-  HttpResponse Answer(const std::string& path) const {
-    if (path == "/version") return Reply(200, Recorded("version.json"));
+  HttpResponse Answer(const std::string& path) const override {
+    if (path == "/version") return Reply(200, Fixture("version.json"));
     if (path.ends_with("/info")) {
       const auto engine_now = std::chrono::system_clock::time_point(
           std::chrono::duration_cast<std::chrono::system_clock::duration>(
@@ -124,32 +93,15 @@ class RecordedDocker final : public EngineTransport {
 
   nlohmann::json list_;
   std::map<std::string, std::string> inspects_, stats_, ids_;
-  std::vector<std::string> requested_;
 };
 
-struct Made {
-  RecordedDocker* docker = nullptr;
-  std::unique_ptr<DockerCollector> collector;
-};
-
-Made Make(std::chrono::milliseconds inspect_max_age = std::chrono::hours(1)) {
-  auto transport = std::make_unique<RecordedDocker>();
-  Made made;
-  made.docker = transport.get();
-  DockerSettings settings;
-  std::string problem;
-  settings.endpoint = *ParseEndpoint("unix:///run/docker.sock", false, problem);
-  settings.inspect_max_age = inspect_max_age;
-  made.collector =
-      std::make_unique<DockerCollector>(std::move(settings), TargetOptions{}, std::move(transport));
-  return made;
+docker_test::Recorded<RecordedDocker> Make(
+    std::chrono::milliseconds inspect_max_age = std::chrono::hours(1)) {
+  return docker_test::MakeRecorded<RecordedDocker>("unix:///run/docker.sock", inspect_max_age);
 }
 
 std::vector<test::Sample> Scrape(DockerCollector& collector, std::vector<Error>* errors = nullptr) {
-  MetricSet metrics(Labels{{"target", "docker"}});
-  auto found = collector.Collect(ScrapeContext{Clock::now() + std::chrono::seconds(5)}, metrics);
-  if (errors != nullptr) *errors = std::move(found);
-  return test::ParseExposition(SerializeText(metrics.Take()));
+  return docker_test::ScrapeOnce(collector, errors);
 }
 
 // The window the one /events request of the last scrape asked for: since, until.
@@ -172,44 +124,44 @@ TEST_CASE("docker: the first scrape inspects every container and reads the engin
   const auto samples = Scrape(*made.collector, &errors);
   CHECK(errors.empty());
   CHECK(test::CountSamples(samples, "container_running") == 9);
-  CHECK(made.docker->Inspects() == 9);
-  CHECK(made.docker->Count("/info") == 1);
-  CHECK(made.docker->Count("/events") == 0);  // no window yet
+  CHECK(made.engine->Inspects() == 9);
+  CHECK(made.engine->Count("/info") == 1);
+  CHECK(made.engine->Count("/events") == 0);  // no window yet
 }
 
 TEST_CASE("docker: later scrapes keep the inspects no event and no state change touches") {
   auto made = Make();
   Scrape(*made.collector);
-  made.docker->Forget();
+  made.engine->Forget();
   const auto samples = Scrape(*made.collector);
   // Only the two health-checked containers' inspects are read again (their streak is only there).
-  CHECK(made.docker->Inspects() == 2);
-  CHECK(made.docker->Count("/containers/" + made.docker->Id("oo-healthy") + "/json") == 1);
-  CHECK(made.docker->Count("/containers/" + made.docker->Id("oo-unhealthy") + "/json") == 1);
+  CHECK(made.engine->Inspects() == 2);
+  CHECK(made.engine->Count("/containers/" + made.engine->Id("oo-healthy") + "/json") == 1);
+  CHECK(made.engine->Count("/containers/" + made.engine->Id("oo-unhealthy") + "/json") == 1);
   CHECK(FindValue(samples, "container_restarts_total", {{"name", "oo-restarting"}}) ==
         nlohmann::json::parse(
-            made.docker->InspectBodies().at(made.docker->Id("oo-restarting")))["RestartCount"]
+            made.engine->InspectBodies().at(made.engine->Id("oo-restarting")))["RestartCount"]
             .get<double>());
   // The window is on the engine's clock (an hour ahead of ours), up to about its now.
-  const auto [since, until] = EventsWindow(*made.docker);
+  const auto [since, until] = EventsWindow(*made.engine);
   CHECK(until == Approx(SystemNow() + 3600).margin(2));
   CHECK(since < until);
   CHECK(until - since < 5);
 
   // An event naming a container makes the next scrape read its inspect again, and only its.
-  made.docker->events = ContainerEvent(made.docker->Id("oo-cpu"), "update") +
+  made.engine->events = ContainerEvent(made.engine->Id("oo-cpu"), "update") +
                         ContainerEvent("f00dfeed", "destroy");  // one no longer listed
-  auto& body = made.docker->InspectBodies().at(made.docker->Id("oo-cpu"));
+  auto& body = made.engine->InspectBodies().at(made.engine->Id("oo-cpu"));
   auto inspect = nlohmann::json::parse(body);
   inspect["HostConfig"]["Memory"] = 50331648;
   body = inspect.dump();
-  made.docker->Forget();
+  made.engine->Forget();
   const auto updated = Scrape(*made.collector);
-  CHECK(made.docker->Inspects() == 3);
-  CHECK(made.docker->Count("/containers/" + made.docker->Id("oo-cpu") + "/json") == 1);
+  CHECK(made.engine->Inspects() == 3);
+  CHECK(made.engine->Count("/containers/" + made.engine->Id("oo-cpu") + "/json") == 1);
   CHECK(FindValue(updated, "container_spec_memory_limit_bytes", {{"name", "oo-cpu"}}) == 50331648);
   // Each window starts before the previous one ended: an event on the boundary is not lost.
-  const auto [next_since, next_until] = EventsWindow(*made.docker);
+  const auto [next_since, next_until] = EventsWindow(*made.engine);
   CHECK(next_since < until);
   CHECK(next_until > until);
 }
@@ -217,13 +169,13 @@ TEST_CASE("docker: later scrapes keep the inspects no event and no state change 
 TEST_CASE("docker: a state the list shows changed is inspected again without an event") {
   auto made = Make();
   Scrape(*made.collector);
-  for (auto& entry : made.docker->List()) {
+  for (auto& entry : made.engine->List()) {
     if (entry["Names"][0] == "/oo-cpu") entry["State"] = "exited";
   }
-  made.docker->Forget();
+  made.engine->Forget();
   Scrape(*made.collector);
-  CHECK(made.docker->Count("/containers/" + made.docker->Id("oo-cpu") + "/json") == 1);
-  CHECK(made.docker->Inspects() == 3);
+  CHECK(made.engine->Count("/containers/" + made.engine->Id("oo-cpu") + "/json") == 1);
+  CHECK(made.engine->Inspects() == 3);
 }
 
 TEST_CASE("docker: events that cannot be trusted make every inspect be read again") {
@@ -233,38 +185,38 @@ TEST_CASE("docker: events that cannot be trusted make every inspect be read agai
 
   SECTION("the engine may have dropped some: as many as it keeps") {
     for (size_t i = 0; i < CompatibleSource::kEngineEventsKept; ++i) {
-      made.docker->events += ContainerEvent("f00dfeed", "exec_die");
+      made.engine->events += ContainerEvent("f00dfeed", "exec_die");
     }
   }
   SECTION("a failed request, with one line in the log") {
-    made.docker->events_status = 500;
-    made.docker->events = R"({"message":"boom"})";
+    made.engine->events_status = 500;
+    made.engine->events = R"({"message":"boom"})";
   }
-  SECTION("a reply that is not events") { made.docker->events = "<html>proxy error</html>\n"; }
-  made.docker->Forget();
+  SECTION("a reply that is not events") { made.engine->events = "<html>proxy error</html>\n"; }
+  made.engine->Forget();
   std::vector<Error> errors;
   const auto samples = Scrape(*made.collector, &errors);
   CHECK(errors.empty());  // not the scrape's error: the inspects say it all
-  CHECK(made.docker->Inspects() == 9);
+  CHECK(made.engine->Inspects() == 9);
   CHECK(test::CountSamples(samples, "container_running") == 9);
   // And back to kept inspects once they can be trusted again.
-  made.docker->events.clear();
-  made.docker->events_status = 200;
-  made.docker->Forget();
+  made.engine->events.clear();
+  made.engine->events_status = 200;
+  made.engine->Forget();
   Scrape(*made.collector);
-  CHECK(made.docker->Inspects() == 2);
+  CHECK(made.engine->Inspects() == 2);
 }
 
 TEST_CASE("docker: inspect_max_age 0 inspects every container every scrape") {
   auto made = Make(std::chrono::milliseconds(0));
   Scrape(*made.collector);
-  made.docker->Forget();
+  made.engine->Forget();
   Scrape(*made.collector);
-  CHECK(made.docker->Inspects() == 9);
+  CHECK(made.engine->Inspects() == 9);
 }
 
 TEST_CASE("docker: events name containers by Actor.ID, and by the container of network events") {
-  const auto events = ParseEvents(OwnFixture("events-docker-20.10.jsonl"));
+  const auto events = ParseEvents(RepoFixture("events-docker-20.10.jsonl"));
   REQUIRE(events);
   CHECK(events->count == 43);
   CHECK(events->containers ==

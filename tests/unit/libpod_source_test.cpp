@@ -9,66 +9,30 @@
 #include "collectors/docker/collector.h"
 #include "tests/support/process.h"
 #include "tests/support/scrape.h"
+#include "tests/unit/docker_fixtures.h"
 
 namespace ooe::docker {
 namespace {
 
 using test::FindValue;
 
-std::string Fixture(const std::string& name) {
-  return test::ReadFile(std::string(OOE_SOURCE_DIR) + "/tests/fixtures/docker/" + name);
-}
+using docker_test::RepoFixture;
 
 // Answers as Podman 4.3.1's API service answered, from the recorded replies; counts requests.
-class RecordedPodman final : public EngineTransport {
+class RecordedPodman final : public docker_test::RecordedEngine {
  public:
-  RecordedPodman() : list_(nlohmann::json::parse(Fixture("libpod-list-podman-4.3.1.json"))) {
+  RecordedPodman() : list_(nlohmann::json::parse(RepoFixture("libpod-list-podman-4.3.1.json"))) {
     for (const auto* which : {"created", "exit", "health", "run", "stopped"}) {
-      const auto body = Fixture(std::string("compat-inspect-podman-4.3.1-") + which + ".json");
+      const auto body = RepoFixture(std::string("compat-inspect-podman-4.3.1-") + which + ".json");
       inspects_.emplace(nlohmann::json::parse(body)["Id"].get<std::string>(), body);
     }
   }
 
-  std::vector<HttpResponse> GetAll(const std::vector<std::string>& paths,
-                                   Clock::time_point) override {
-    std::vector<HttpResponse> responses;
-    for (const auto& path : paths) {
-      requested_.push_back(path);
-      responses.push_back(Answer(path));
-    }
-    return responses;
-  }
-
-  // The paths asked since the last call, and how many of them contain `part`.
-  size_t Count(const std::string& part) const {
-    size_t count = 0;
-    for (const auto& path : requested_) count += path.find(part) != std::string::npos ? 1 : 0;
-    return count;
-  }
-  // Requests of one container's inspect (/vX/containers/ID/json).
-  size_t Inspects() const {
-    size_t count = 0;
-    for (const auto& path : requested_) {
-      count += path.starts_with("/v1.41/containers/") && path.ends_with("/json") &&
-                       path.find("/containers/json") == std::string::npos
-                   ? 1
-                   : 0;
-    }
-    return count;
-  }
-  void Forget() { requested_.clear(); }
   nlohmann::json& List() { return list_; }
   bool refuse_libpod = false;
 
  private:
-  static HttpResponse Reply(long status, std::string body) {
-    HttpResponse response;
-    response.status = status;
-    response.body = std::move(body);
-    return response;
-  }
-
-  HttpResponse Answer(const std::string& path) const {
+  HttpResponse Answer(const std::string& path) const override {
     if (path == "/version") {
       return Reply(200, R"({"Version":"4.3.1","ApiVersion":"1.41","MinAPIVersion":"1.24",)"
                         R"("Components":[{"Name":"Podman Engine","Version":"4.3.1"}]})");
@@ -78,7 +42,7 @@ class RecordedPodman final : public EngineTransport {
     }
     if (path.find("/libpod/containers/json") != std::string::npos) return Reply(200, list_.dump());
     if (path.find("/libpod/containers/stats") != std::string::npos) {
-      return Reply(200, Fixture("libpod-stats-podman-4.3.1.json"));
+      return Reply(200, RepoFixture("libpod-stats-podman-4.3.1.json"));
     }
     if (path.ends_with("/info")) return Reply(200, R"({"NCPU":2,"MemTotal":25000000000})");
     if (path.find("/containers/json?all=1") != std::string::npos) return Reply(200, list_.dump());
@@ -86,39 +50,23 @@ class RecordedPodman final : public EngineTransport {
       if (path.find("/containers/" + id + "/json") != std::string::npos) return Reply(200, body);
     }
     if (path.find("/stats?stream=false") != std::string::npos) {
-      return Reply(200, Fixture("compat-stats-podman-4.3.1.json"));
+      return Reply(200, RepoFixture("compat-stats-podman-4.3.1.json"));
     }
     return Reply(404, R"({"message":"no such path"})");
   }
 
   nlohmann::json list_;
   std::map<std::string, std::string> inspects_;
-  std::vector<std::string> requested_;
 };
 
-struct Made {
-  RecordedPodman* podman = nullptr;
-  std::unique_ptr<DockerCollector> collector;
-};
-
-Made Make(std::chrono::milliseconds inspect_max_age = std::chrono::seconds(60)) {
-  auto transport = std::make_unique<RecordedPodman>();
-  Made made;
-  made.podman = transport.get();
-  DockerSettings settings;
-  std::string problem;
-  settings.endpoint = *ParseEndpoint("unix:///run/podman/podman.sock", false, problem);
-  settings.inspect_max_age = inspect_max_age;
-  made.collector =
-      std::make_unique<DockerCollector>(std::move(settings), TargetOptions{}, std::move(transport));
-  return made;
+docker_test::Recorded<RecordedPodman> Make(
+    std::chrono::milliseconds inspect_max_age = std::chrono::seconds(60)) {
+  return docker_test::MakeRecorded<RecordedPodman>("unix:///run/podman/podman.sock",
+                                                   inspect_max_age);
 }
 
 std::vector<test::Sample> Scrape(DockerCollector& collector, std::vector<Error>* errors = nullptr) {
-  MetricSet metrics(Labels{{"target", "podman"}});
-  auto found = collector.Collect(ScrapeContext{Clock::now() + std::chrono::seconds(5)}, metrics);
-  if (errors != nullptr) *errors = std::move(found);
-  return test::ParseExposition(SerializeText(metrics.Take()));
+  return docker_test::ScrapeOnce(collector, errors);
 }
 
 size_t Inspects(const RecordedPodman& podman) { return podman.Inspects(); }
@@ -134,7 +82,7 @@ TEST_CASE("podman: the first scrape reads the libpod list and report, /info, eve
   CHECK(test::CountSamples(samples, "container_running") == 5);
   CHECK(FindValue(samples, "container_running", {{"name", "t-run"}}) == 1);
   CHECK(FindValue(samples, "machine_cpu_cores") == 2);
-  const auto& podman = *made.podman;
+  const auto& podman = *made.engine;
   CHECK(podman.Count("/libpod/containers/json") == 1);
   CHECK(podman.Count("/libpod/containers/stats") == 1);  // no cgroup files: usage from the report
   CHECK(podman.Count("/info") == 1);
@@ -145,46 +93,46 @@ TEST_CASE("podman: the first scrape reads the libpod list and report, /info, eve
 TEST_CASE("podman: later scrapes keep the inspects the list shows unchanged") {
   auto made = Make();
   Scrape(*made.collector);
-  made.podman->Forget();
+  made.engine->Forget();
   Scrape(*made.collector);
   // Only the health-checked container's inspect is read again (its streak is only there).
-  CHECK(Inspects(*made.podman) == 1);
-  CHECK(made.podman->Count("/containers/9698dec34a6c") == 1);
-  CHECK(made.podman->Count("/info") == 0);  // read again only every few minutes
+  CHECK(Inspects(*made.engine) == 1);
+  CHECK(made.engine->Count("/containers/9698dec34a6c") == 1);
+  CHECK(made.engine->Count("/info") == 0);  // read again only every few minutes
 
   // A restart shows in the list (a new Pid, a new StartedAt): that container is inspected again.
-  for (auto& entry : made.podman->List()) {
+  for (auto& entry : made.engine->List()) {
     if (entry["Names"][0] == "t-run") entry["Pid"] = 31337;
   }
-  made.podman->Forget();
+  made.engine->Forget();
   const auto samples = Scrape(*made.collector);
-  CHECK(Inspects(*made.podman) == 2);
-  CHECK(made.podman->Count("/containers/d868ad6aa006") == 1);
+  CHECK(Inspects(*made.engine) == 2);
+  CHECK(made.engine->Count("/containers/d868ad6aa006") == 1);
   CHECK(FindValue(samples, "container_running", {{"name", "t-run"}}) == 1);
 }
 
 TEST_CASE("podman: inspect_max_age 0 inspects every container every scrape") {
   auto made = Make(std::chrono::milliseconds(0));
   Scrape(*made.collector);
-  made.podman->Forget();
+  made.engine->Forget();
   Scrape(*made.collector);
-  CHECK(Inspects(*made.podman) == 5);
+  CHECK(Inspects(*made.engine) == 5);
 }
 
 TEST_CASE("podman behind a proxy that refuses libpod paths: the compatible ones, for good") {
   auto made = Make();
-  made.podman->refuse_libpod = true;
+  made.engine->refuse_libpod = true;
   std::vector<Error> errors;
   auto samples = Scrape(*made.collector, &errors);
   CHECK(errors.empty());  // the refusal is not the engine failing
   CHECK(FindValue(samples, "container_engine_up") == 1);
   CHECK(test::CountSamples(samples, "container_running") == 5);
-  CHECK(made.podman->Count("/containers/json?all=1") == 1);
-  made.podman->Forget();
+  CHECK(made.engine->Count("/containers/json?all=1") == 1);
+  made.engine->Forget();
   samples = Scrape(*made.collector);
-  CHECK(made.podman->Count("/libpod/") == 0);
-  CHECK(made.podman->Count("/containers/json?all=1") == 1);
-  CHECK(Inspects(*made.podman) == 5);  // the compatible list says nothing about changes
+  CHECK(made.engine->Count("/libpod/") == 0);
+  CHECK(made.engine->Count("/containers/json?all=1") == 1);
+  CHECK(Inspects(*made.engine) == 5);  // the compatible list says nothing about changes
 }
 
 }  // namespace ooe::docker
