@@ -161,7 +161,7 @@ def main():
         proxy = services["docker-socket-proxy"]
         environment = proxy["environment"]
         for variable, value in environment.items():
-            wanted = "1" if variable in ("CONTAINERS", "INFO", "PING", "VERSION") else "0"
+            wanted = "1" if variable in ("CONTAINERS", "EVENTS", "INFO", "PING", "VERSION") else "0"
             failures.check(str(value) == wanted,
                            f"docker-socket-proxy: {variable}={value}, not {wanted}")
         failures.check(str(environment.get("POST")) == "0", "docker-socket-proxy: POST is not 0")
