@@ -168,7 +168,8 @@ std::optional<ContainerStats> CgroupReader::ReadAt(const Location& location, con
 
 std::optional<std::string> CgroupReader::ProcessListPath(const std::string& id, long long pid,
                                                          std::string& why) const {
-  const auto location = Locate(id, pid, why);
+  // Looked up each time: the caller keeps the path it found (process_reader.h).
+  const auto location = LookUp(id, pid, why);
   if (!location) return std::nullopt;
   // v1: the memory hierarchy's (the one every engine sets up), else the pids one.
   auto found = location->directories.find(location->v2 ? "" : "memory");

@@ -76,9 +76,7 @@ std::vector<Error> DockerCollector::Collect(const ScrapeContext& context, Metric
     kernel_log_->Tally().Prune([&](std::string_view id) { return listed.contains(id); });
   }
   if (snapshot) {
-    const double now =
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    BuildMetrics(*snapshot, settings_.label_allowlist, now, metrics);
+    BuildMetrics(*snapshot, settings_.label_allowlist, UnixNow(), metrics);
   }
   return errors;
 }

@@ -20,10 +20,6 @@ constexpr double kEventsLagSeconds = 0.05;
 // is read again between them (one seen twice only reads an inspect again).
 constexpr double kEventsOverlapSeconds = 0.25;
 
-double SystemNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // "1796295827.923385619": the form /events takes (seconds and nanoseconds).
 std::string EventTime(double seconds) {
   std::array<char, 32> text{};
@@ -49,12 +45,10 @@ std::string CompatibleSource::StatsPath(const Snapshot& snapshot, const std::str
          (OneShot(snapshot.api_version) ? "&one-shot=true" : "");
 }
 
-std::optional<std::string> CompatibleSource::EventsPath(double engine_now) {
-  events_until_.reset();
+std::optional<std::string> CompatibleSource::EventsPath(double engine_now) const {
   if (!events_since_) return std::nullopt;
   const double until = engine_now - kEventsLagSeconds;
   const double since = std::min(*events_since_, until - kEventsOverlapSeconds);
-  events_until_ = until;
   return api_.Prefix() + "/events?since=" + EventTime(since) + "&until=" + EventTime(until);
 }
 
@@ -134,7 +128,7 @@ std::optional<Snapshot> CompatibleSource::Read(const ScrapeContext& context, Sna
                                                std::vector<Error>& errors) {
   auto early_cgroups = usage_.StartEarlyReads();
   const auto asked_at = Clock::now();
-  const double asked_at_system = SystemNow();
+  const double asked_at_system = UnixNow();
   // Docker's list has nothing that tells whether an inspect still holds but the state (its
   // Status says "Up 3 seconds"), so the engine's events since the previous scrape say which
   // containers changed otherwise: a restart by policy, `docker update`, a health change.
@@ -142,7 +136,7 @@ std::optional<Snapshot> CompatibleSource::Read(const ScrapeContext& context, Sna
   std::vector<std::string> first = {list_path};
   // Podman's compatible /events (4.3.1) takes no fraction of a second in `since` and, asked for
   // a window here, answered 1 of its 27 events: there every inspect is read each scrape.
-  const auto offset = api_.Version().engine == "docker" ? api_.ClockOffset() : std::nullopt;
+  const auto offset = EventsClockOffset();
   const auto events_path = offset ? EventsPath(asked_at_system + *offset) : std::nullopt;
   if (events_path) first.push_back(*events_path);
   // With the list, the first requests: the engine's clock from it is then the nearest to true.
@@ -204,8 +198,7 @@ std::optional<Snapshot> CompatibleSource::Read(const ScrapeContext& context, Sna
   cache_.Retain(listed);
   const auto second = api_.GetAll(paths, context.deadline);
   // The next window starts where this scrape's reads did, on the engine's clock as now known.
-  if (const auto now_offset =
-          api_.Version().engine == "docker" ? api_.ClockOffset() : std::nullopt) {
+  if (const auto now_offset = EventsClockOffset()) {
     events_since_ = asked_at_system + *now_offset - kEventsLagSeconds - kEventsOverlapSeconds;
   } else {
     events_since_.reset();

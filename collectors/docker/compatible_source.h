@@ -32,7 +32,6 @@ class CompatibleSource final : public ContainerSource {
 
   std::optional<Snapshot> Read(const ScrapeContext& context, Snapshot snapshot,
                                std::vector<Error>& errors) override;
-  const InspectCache& Cache() const { return cache_; }
 
  private:
   std::string StatsPath(const Snapshot& snapshot, const std::string& id) const;
@@ -42,7 +41,11 @@ class CompatibleSource final : public ContainerSource {
   // The events since the previous scrape, up to about now on the engine's clock; nullopt when
   // there is no window to ask for (the first scrape, the engine's clock unknown, or after a
   // failure): then every inspect is read again.
-  std::optional<std::string> EventsPath(double engine_now);
+  std::optional<std::string> EventsPath(double engine_now) const;
+  // The engine's clock offset where its events are used (Docker's own), else nullopt.
+  std::optional<double> EventsClockOffset() const {
+    return api_.Version().engine == "docker" ? api_.ClockOffset() : std::nullopt;
+  }
   // The containers the events name; nullopt when the window may have missed some (the request
   // failed, or the engine may have dropped events), so no kept inspect can be trusted.
   std::optional<std::set<std::string, std::less<>>> TakeEvents(const std::string& path,
@@ -61,8 +64,7 @@ class CompatibleSource final : public ContainerSource {
   InspectCache cache_;
   // Where the next events window starts, on the engine's clock (unix seconds).
   std::optional<double> events_since_;
-  std::optional<double> events_until_;  // of the window asked for in this scrape
-  bool events_failing_ = false;         // logged once when it starts
+  bool events_failing_ = false;  // logged once when it starts
 };
 
 }  // namespace ooe::docker

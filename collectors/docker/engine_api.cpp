@@ -209,12 +209,7 @@ void EngineApi::TakeInfo(const Reply& reply) {
     info_ = *info.value;
     info_read_at_ = Clock::now();
     info_expired_ = false;
-    if (info_->system_time) {
-      const double now =
-          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-              .count();
-      clock_offset_ = *info_->system_time - now;
-    }
+    if (info_->system_time) clock_offset_ = *info_->system_time - UnixNow();
   }
 }
 

@@ -62,7 +62,6 @@ class InspectCache {
   void Forget(std::string_view id) {
     if (const auto found = entries_.find(id); found != entries_.end()) entries_.erase(found);
   }
-  void Clear() { entries_.clear(); }
 
   size_t Size() const { return entries_.size(); }
   std::chrono::milliseconds MaxAge() const { return max_age_; }

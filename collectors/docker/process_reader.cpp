@@ -113,10 +113,6 @@ void ProcessReader::Read(Snapshot& snapshot, std::future<EarlyProcessReads>& ear
     previous_.push_back({reading.summary.id, *pid, processes->process_list});
   }
   std::erase_if(tallies_, [&](const auto& entry) { return !read.contains(entry.first); });
-  std::vector<std::pair<std::string, long long>> in_use;
-  in_use.reserve(previous_.size());
-  for (const auto& container : previous_) in_use.emplace_back(container.id, container.pid);
-  cgroups_.KeepLocations(in_use);
   // Ended processes' limits go once they would be read again anyway.
   const auto now = Clock::now();
   const std::lock_guard lock(limits_mutex_);

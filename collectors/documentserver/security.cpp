@@ -1,5 +1,6 @@
 #include "collectors/documentserver/security.h"
 
+#include "base/deadline.h"
 #include "collectors/documentserver/parser.h"
 
 namespace ooe::documentserver {
@@ -10,10 +11,6 @@ std::optional<int> CommandError(const HttpResponse& response) {
   const auto reply = ParseCommandReply(response.body);
   if (!reply) return std::nullopt;
   return reply->error;
-}
-
-double UnixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace

@@ -27,10 +27,6 @@ std::string RepoFixture(const std::string& name) {
   return test::ReadFile(std::string(OOE_SOURCE_DIR) + "/tests/fixtures/docker/" + name);
 }
 
-double SystemNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 // One event line as Docker 20.10 writes it, naming container `id`.
 std::string ContainerEvent(const std::string& id, const std::string& action) {
   return nlohmann::json{{"status", action},
@@ -73,7 +69,7 @@ class RecordedDocker final : public docker_test::RecordedEngine {
     if (path.ends_with("/info")) {
       const auto engine_now = std::chrono::system_clock::time_point(
           std::chrono::duration_cast<std::chrono::system_clock::duration>(
-              std::chrono::duration<double>(SystemNow() + clock_offset)));
+              std::chrono::duration<double>(UnixNow() + clock_offset)));
       const auto seconds = std::chrono::system_clock::to_time_t(engine_now);
       std::array<char, 40> text{};
       std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S.5Z", std::gmtime(&seconds));
@@ -144,7 +140,7 @@ TEST_CASE("docker: later scrapes keep the inspects no event and no state change 
             .get<double>());
   // The window is on the engine's clock (an hour ahead of ours), up to about its now.
   const auto [since, until] = EventsWindow(*made.engine);
-  CHECK(until == Approx(SystemNow() + 3600).margin(2));
+  CHECK(until == Approx(UnixNow() + 3600).margin(2));
   CHECK(since < until);
   CHECK(until - since < 5);
 

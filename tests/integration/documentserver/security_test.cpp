@@ -28,10 +28,6 @@ TargetCollector Target(const test::DocServiceStandin& standin, const std::string
   return test::MakeTarget("documentserver", "url: " + standin.Url() + "\n" + extra);
 }
 
-double UnixNow() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 TEST_CASE("security: JWT off is seen, and no known secret is judged then") {
